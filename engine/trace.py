@@ -1,0 +1,172 @@
+"""The trace: plain dataclasses that every view (Markdown, HTML, JSON) reads.
+
+The engine fills these in; ``explain/`` only renders them. Nothing here formats text for a
+particular view except :func:`format_value`, which all views share so numbers read the same.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+__all__ = ["Check", "Step", "NotFired", "Undetermined", "Question", "Figure", "SourceInfo",
+           "Explanation", "format_value", "json_number"]
+
+
+@dataclass
+class Check:
+    """One condition of a rule, as evaluated for this person."""
+
+    #: The fact, value or conclusion tested.
+    fact: str
+    #: Its value for this person (None when unknown).
+    value: Any
+    #: The test, with any threshold written out: ``>= 165000``.
+    test: str
+    #: True, False, or None when undetermined.
+    holds: bool | None
+    #: Name of the parameter or value the threshold came from.
+    threshold_name: str | None = None
+    #: The threshold's value.
+    threshold: Any = None
+    #: Sources of the threshold (the parameter's source for the year, or the value's sources).
+    threshold_sources: list[str] = field(default_factory=list)
+    #: Facts whose absence left this condition undetermined.
+    missing: list[str] = field(default_factory=list)
+    #: The condition as written by the author.
+    text: str = ""
+    #: Value types (money, ratio, ...) used to format value and threshold.
+    value_type: str = ""
+
+
+@dataclass
+class Step:
+    """A rule that fired."""
+
+    step: int
+    rule: str
+    title: str
+    kind: str
+    importance: int
+    advice: str
+    because: list[Check]
+    concluded: dict[str, Any]
+    sources: list[tuple[str, str]]
+    rationale: str = ""
+    deadline: str = ""
+
+
+@dataclass
+class NotFired:
+    """A rule that does not apply, and the conditions that failed."""
+
+    rule: str
+    title: str
+    failed: list[Check]
+
+
+@dataclass
+class Undetermined:
+    """A rule that could apply or not, and the facts it waits on."""
+
+    rule: str
+    title: str
+    missing: list[str]
+    pending: list[Check]
+    #: Missing facts that this rule waits on only through a conclusion of another rule.
+    inherited: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Question:
+    """A question whose answer could change a conclusion."""
+
+    fact: str
+    question: str
+    settles: list[str]
+    score: float
+    help: str = ""
+
+
+@dataclass
+class Figure:
+    """A computed figure with its sources."""
+
+    name: str
+    value: Any
+    type: str
+    description: str
+    sources: list[tuple[str, str]]
+
+
+@dataclass
+class SourceInfo:
+    """A cited source, as shown in footnotes and JSON."""
+
+    id: str
+    title: str
+    url: str
+    kind: str
+    pinpoint: str = ""
+
+
+@dataclass
+class Explanation:
+    """Everything rothkb concluded about one situation."""
+
+    tax_year: int
+    knowledge_version: str
+    facts: dict[str, Any]
+    fired: list[str]
+    steps: list[Step]
+    figures: list[Figure]
+    form8606: list[Figure]
+    not_fired: list[NotFired]
+    undetermined: list[Undetermined]
+    questions: list[Question]
+    sources: dict[str, SourceInfo]
+    summary: str = ""
+
+
+def json_number(value: Any) -> Any:
+    """Decimals become ints when whole, floats otherwise (JSON has no decimal type)."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, list):
+        return [json_number(v) for v in value]
+    if isinstance(value, dict):
+        return {k: json_number(v) for k, v in value.items()}
+    return value
+
+
+def format_value(value: Any, vtype: str = "") -> str:
+    """Human form of a value: ``$94,000``, ``0.060``, ``yes``.
+
+    Examples:
+        >>> format_value(94000, "money")
+        '$94,000'
+        >>> format_value(Decimal("0.06"), "ratio")
+        '0.060'
+
+    """
+    if value is None:
+        return "unknown"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if vtype == "money":
+        amount = Decimal(value)
+        if amount == amount.to_integral_value():
+            return f"${int(amount):,}"
+        return f"${amount:,.2f}"
+    if vtype == "ratio":
+        return f"{Decimal(value):.3f}"
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f") if value != value.to_integral_value() else str(int(value))
+    if isinstance(value, list):
+        return ", ".join(format_value(v) if not isinstance(v, dict) else
+                         " ".join(f"{k} {format_value(x, 'money' if k != 'year' else '')}" for k, x in v.items())
+                         for v in value)
+    if isinstance(value, str) and vtype in ("enum", ""):
+        return value.replace("_", " ")
+    return str(value)

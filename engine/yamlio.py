@@ -1,0 +1,183 @@
+"""Safe YAML loading that keeps line numbers.
+
+PyYAML's SafeLoader never builds Python objects from tags, but it silently accepts duplicate
+keys and forgets where each value came from. :func:`load_yaml` rejects duplicate keys and
+returns :class:`LDict`/:class:`LList` containers that remember the line and column of each
+key and item, so that later validation can say *where* a problem is, not just what it is.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import InputError, Problem
+
+__all__ = ["LDict", "LList", "load_yaml", "parse_yaml", "mark_of"]
+
+#: Largest document we parse; bigger inputs are refused before parsing (robustness).
+MAX_BYTES = 5 * 1024 * 1024
+#: Deepest nesting accepted; deeper documents are refused (stack safety).
+MAX_DEPTH = 64
+#: Most YAML nodes in one document (defeats alias "billion laughs" expansion).
+MAX_NODES = 200_000
+
+
+class LDict(dict):
+    """A dict that remembers the position of each key: ``marks[key] = (line, column)``."""
+
+    __slots__ = ("marks", "mark")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.marks: dict[Any, tuple[int, int]] = {}
+        self.mark: tuple[int, int] = (0, 0)
+
+
+class LList(list):
+    """A list that remembers the position of each item: ``marks[i] = (line, column)``."""
+
+    __slots__ = ("marks", "mark")
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.marks: list[tuple[int, int]] = []
+        self.mark: tuple[int, int] = (0, 0)
+
+
+def mark_of(container: Any, key: Any = None) -> tuple[int, int]:
+    """Position of ``container[key]`` (or of the container itself), ``(0, 0)`` if unknown."""
+    if key is None:
+        return getattr(container, "mark", (0, 0))
+    marks = getattr(container, "marks", None)
+    if isinstance(marks, dict):
+        return marks.get(key, getattr(container, "mark", (0, 0)))
+    if isinstance(marks, list) and isinstance(key, int) and 0 <= key < len(marks):
+        return marks[key]
+    return getattr(container, "mark", (0, 0))
+
+
+def _pos(node: yaml.Node) -> tuple[int, int]:
+    return (node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader subclass: the global loader is left unaltered (no import-time side effects)."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._nodes = 0
+
+    def construct_document(self, node: yaml.Node) -> Any:
+        self._check_shape(node, 0, set())
+        return super().construct_document(node)
+
+    def _check_shape(self, node: yaml.Node, depth: int, seen: set[int]) -> None:
+        # Walk the node graph once before constructing: aliases make a small text expand
+        # into a huge graph, and construction is where that would cost memory.
+        if depth > MAX_DEPTH:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"nesting deeper than {MAX_DEPTH} levels", node.start_mark
+            )
+        self._nodes += 1
+        if self._nodes > MAX_NODES:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"more than {MAX_NODES} values (alias expansion?)", node.start_mark
+            )
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                self._check_shape(key, depth + 1, seen)
+                self._check_shape(value, depth + 1, seen)
+        elif isinstance(node, yaml.SequenceNode):
+            for item in node.value:
+                self._check_shape(item, depth + 1, seen)
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> LDict:
+        if not isinstance(node, yaml.MappingNode):
+            raise yaml.constructor.ConstructorError(
+                None, None, f"expected a mapping, found {node.id}", node.start_mark
+            )
+        self.flatten_mapping(node)
+        result = LDict()
+        result.mark = _pos(node)
+        for key_node, value_node in node.value:
+            key = self.construct_object(key_node, deep=True)
+            try:
+                hash(key)
+            except TypeError:
+                raise yaml.constructor.ConstructorError(
+                    "while reading a mapping", node.start_mark, "found an unhashable key",
+                    key_node.start_mark,
+                ) from None
+            if key in result:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key '{key}' (first at line {result.marks[key][0]})",
+                    key_node.start_mark,
+                )
+            result[key] = self.construct_object(value_node, deep=True)
+            result.marks[key] = _pos(key_node)
+        return result
+
+    def construct_sequence(self, node: yaml.SequenceNode, deep: bool = False) -> LList:
+        result = LList(self.construct_object(child, deep=True) for child in node.value)
+        result.marks = [_pos(child) for child in node.value]
+        result.mark = _pos(node)
+        return result
+
+    def construct_yaml_timestamp(self, node: yaml.Node) -> str:
+        # Dates stay strings: the facts layer parses them and reports impossible dates itself.
+        return self.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_mapping)
+_Loader.add_constructor("tag:yaml.org,2002:seq", _Loader.construct_sequence)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+
+
+def parse_yaml(text: str, path: str, error: type = InputError) -> Any:
+    """Parse YAML (or JSON, a subset of YAML) text safely; raise ``error`` naming path and line.
+
+    Args:
+        text: The document.
+        path: Name used in messages.
+        error: Error class to raise (InputError for user facts, KnowledgeError for knowledge).
+
+    Returns:
+        The document with LDict/LList containers.
+
+    """
+    if len(text) > MAX_BYTES:
+        raise error(Problem(path, 0, 0, "", f"file is too large ({len(text):,} characters; "
+                                             f"at most {MAX_BYTES:,})"))
+    try:
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader derives from SafeLoader
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        what = exc.problem or "invalid YAML"
+        if "could not determine a constructor" in str(what):
+            tag = str(what).split("for the tag")[-1].strip().strip("'").replace("tag:yaml.org,2002:", "!!")
+            what = f"tags that build objects are not allowed ({tag})"
+        raise error(Problem(path, line, col, "", f"invalid YAML: {what}")) from None
+    except yaml.YAMLError as exc:
+        raise error(Problem(path, 0, 0, "", f"invalid YAML: {exc}")) from None
+    except RecursionError:
+        raise error(Problem(path, 0, 0, "", "invalid YAML: nesting too deep")) from None
+
+
+def load_yaml(path: Path | str, display: str | None = None, error: type = InputError) -> Any:
+    """Read and parse a YAML file (UTF-8); see :func:`parse_yaml`."""
+    name = display or str(path)
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise error(Problem(name, 0, 0, "", f"cannot read file: {exc.strerror or exc}")) from None
+    if len(raw) > MAX_BYTES:
+        raise error(Problem(name, 0, 0, "", f"file is too large ({len(raw):,} bytes; at most {MAX_BYTES:,})"))
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise error(Problem(name, 0, 0, "", f"not UTF-8 text (byte {exc.start})")) from None
+    return parse_yaml(text, name, error)

@@ -1,0 +1,118 @@
+"""Each stage through its public function: YAML loading, expressions, runtime, evaluation."""
+
+from __future__ import annotations
+
+import threading
+from decimal import Decimal
+
+import pytest
+
+from engine import InputError, load_knowledge
+from engine.expr import ParseError, Unknown, compile_expr, parse
+from engine.functions import FUNCTIONS
+from engine.runtime import ChunkSpec, RulesRuntime, encode_fact
+from engine.yamlio import parse_yaml
+
+
+def test_yaml_keeps_lines_and_rejects_duplicates_and_tags():
+    doc = parse_yaml("a: 1\nb:\n  - x\n  - y\n", "f.yaml")
+    assert doc.marks["b"] == (2, 1) and doc["b"].marks[1] == (4, 5)
+    with pytest.raises(InputError, match="duplicate key 'a'"):
+        parse_yaml("a: 1\na: 2\n", "f.yaml")
+    with pytest.raises(InputError, match="tags that build objects are not allowed"):
+        parse_yaml("!!python/object/apply:os.system ['true']", "f.yaml")
+
+
+def test_yaml_alias_bomb_is_refused():
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"
+        for p, c in zip("abcdefg", "bcdefgh", strict=True))
+    with pytest.raises(InputError, match="alias expansion"):
+        parse_yaml(bomb, "bomb.yaml")
+
+
+def test_expressions_are_parsed_never_evaluated_as_python():
+    with pytest.raises(ParseError, match="did you mean '=='"):
+        parse("magi = 5")
+    with pytest.raises(ParseError):
+        parse("__import__('os').system('true')")  # no attribute access, no strings as code
+    fn = compile_expr(parse("if(known(a), a * 2, b)"), FUNCTIONS)
+    assert fn({"a": 3}) == 6
+    unknown = fn({})
+    assert isinstance(unknown, Unknown) and unknown.missing == frozenset({"b"})
+
+
+def test_three_valued_logic():
+    fn = compile_expr(parse("a > 1 or b > 1"), FUNCTIONS)
+    assert fn({"a": 2}) is True              # true or unknown = true
+    assert isinstance(fn({"a": 0}), Unknown)  # false or unknown = unknown
+    assert fn({"a": 0, "b": 0}) is False
+
+
+def test_division_by_zero_does_not_apply():
+    fn = compile_expr(parse("a / b"), FUNCTIONS)
+    assert fn({"a": 1, "b": 0}) is None
+
+
+def test_encode_fact_never_writes_exponent_floats():
+    assert encode_fact({"x": Decimal("0.00001"), "y": 1e-05, "z": True}) == '{"x":0.00001,"y":0.00001,"z":true}'
+
+
+def _runtime() -> RulesRuntime:
+    conds = {"m": {"$and": [{"t": "p"}, {"$or": [{"$gt": {"a": 1}}, {"$gt": {"a": 2}}]}]}}
+    chain = {"c0": {"$and": [{"t": "c"}, {"n": "flag"}, {"$eq": {"v": True}}]}}
+    return RulesRuntime([ChunkSpec("t", {"either": [conds], "chained": [chain]},
+                                   {"either": (("flag", True),)}, {"either": 1, "chained": 2},
+                                   frozenset({"flag"}))])
+
+
+def test_runtime_dedupes_or_chains_and_isolates_sessions():
+    runtime = _runtime()
+    order, concluded = runtime.run({"a": 5})  # both $or branches true: fires once
+    assert order == ["either", "chained"]
+    assert concluded == [("either", "flag", True)]
+    for _ in range(1500):  # more than the engine's 1024 live sessions: each one is deleted
+        assert runtime.run({"a": 0}) == ([], [])  # nothing matched: no rule fired, no crash
+    assert runtime.run({"a": 5})[0] == ["either", "chained"]  # no state left from earlier runs
+
+
+def test_runtime_is_safe_under_threads():
+    runtime = _runtime()
+    results: list[list[str]] = []
+
+    def work(value: int) -> None:
+        for _ in range(50):
+            results.append(runtime.run({"a": value})[0])
+
+    threads = [threading.Thread(target=work, args=(v,)) for v in (0, 5, 0, 5)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(map(tuple, results)) == sorted([()] * 100 + [("either", "chained")] * 100)
+
+
+def test_api_explain_concurrently_matches_sequential():
+    kb = load_knowledge()
+    situations = [{"tax_year": 2025, "filing_status": "single", "magi": m, "compensation": 100000}
+                  for m in range(140000, 170000, 1000)]
+    expected = [kb.explain(s).fired for s in situations]
+    got: dict[int, list[str]] = {}
+
+    def work(i: int) -> None:
+        got[i] = kb.explain(situations[i]).fired
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(len(situations))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert [got[i] for i in range(len(situations))] == expected
+
+
+def test_unknown_is_not_false():
+    exp = load_knowledge().explain({"tax_year": 2025, "filing_status": "single"})
+    assert exp.fired == []
+    undetermined = {u.rule: u.missing for u in exp.undetermined}
+    assert undetermined["backdoor-roth-needed"] == ["magi"]
+    assert "magi" in [q.fact for q in exp.questions[:3]]
