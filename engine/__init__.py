@@ -64,6 +64,10 @@ class KnowledgeBase:
         """Every fact, parameter and derived value for validated facts (unknowns included)."""
         return compute_env(self.compiled, facts)
 
+    def questions(self) -> dict[str, str]:
+        """The question text of every fact (for "what would change it" sentences)."""
+        return {n: f.question for n, f in self.knowledge.facts.items()}
+
     def descriptions(self) -> dict[str, str]:
         """Descriptions of parameters and values (for plain-English thresholds)."""
         out = {n: f.description for n, f in self.knowledge.facts.items()}

@@ -189,7 +189,12 @@ def _durable_leaf(leaf: Leaf, field: str) -> dict[str, Any]:
         if leaf.op == "in":
             return {"$or": [{"$eq": {field: v}} for v in items]} if len(items) > 1 else {"$eq": {field: items[0]}}
         return _and([{"$neq": {field: v}} for v in items])
-    return {_OPS[leaf.op]: {field: _durable_value(right)}}
+    test = {_OPS[leaf.op]: {field: _durable_value(right)}}
+    if isinstance(right, expr.Name):
+        # durable_rules compares against a *missing* referenced field as if it matched
+        # (found by the property test); the reference must exist, as "unknown is not false".
+        return {"$and": [{"$ex": {right.name: 1}}, test]}
+    return test
 
 
 def _durable_value(node: expr.Node) -> Any:

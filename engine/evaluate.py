@@ -9,6 +9,7 @@ import re
 from typing import Any
 
 from .compile import CompiledKnowledge, CompiledRule
+from .counterfactual import Requirement, requirements
 from .errors import EngineFailure
 from .expr import Unknown, render
 from .model import Leaf
@@ -24,7 +25,7 @@ from .trace import (
 )
 from .validate_rules import PLACEHOLDER
 
-__all__ = ["evaluate", "compute_env", "value_types"]
+__all__ = ["evaluate", "compute_env", "value_types", "rule_statuses", "person_fact"]
 
 _UNKNOWN = Unknown()
 
@@ -84,14 +85,19 @@ def _select(cond: Any, results: dict[int, tuple[Any, Any]], want: Any) -> list[L
     return out
 
 
-def evaluate(compiled: CompiledKnowledge, facts: dict[str, Any]) -> Explanation:
-    """Explain one situation (facts already validated by :func:`engine.facts.parse_facts`)."""
-    year = facts["tax_year"]
-    env = compute_env(compiled, facts)
-    person = {n: env[n] for n in compiled.condition_names
-              if n in env and env[n] is not None and env[n].__class__ is not Unknown}
-    order, _ = compiled.runtime.run(person)
+def person_fact(compiled: CompiledKnowledge, env: dict[str, Any]) -> dict[str, Any]:
+    """The flat fact given to durable_rules: known, applicable values the conditions test."""
+    return {n: env[n] for n in compiled.condition_names
+            if n in env and env[n] is not None and env[n].__class__ is not Unknown}
 
+
+def rule_statuses(compiled: CompiledKnowledge, env: dict[str, Any]) -> tuple[dict[str, Any], dict, dict]:
+    """The three-valued pass: every rule's status (True, False or Unknown) without durable_rules.
+
+    Returns:
+        ``(status by rule id, leaf results by rule id, facts each undetermined rule waits on)``.
+
+    """
     yes: dict[str, dict[Any, list[str]]] = {}
     maybe: dict[str, dict[Any, list[str]]] = {}
     pending_missing: dict[str, frozenset[str]] = {}
@@ -114,6 +120,19 @@ def evaluate(compiled: CompiledKnowledge, facts: dict[str, Any]) -> Explanation:
                 target.setdefault(name, {}).setdefault(value, []).append(rule.id)
             if state.__class__ is Unknown:
                 pending_missing[rule.id] = state.missing
+    return status, results_by_rule, pending_missing
+
+
+def evaluate(compiled: CompiledKnowledge, facts: dict[str, Any]) -> Explanation:
+    """Explain one situation (facts already validated by :func:`engine.facts.parse_facts`).
+
+    durable_rules decides what fires (and in which order); the three-valued pass explains it.
+    The two must agree, or the evaluation fails loudly rather than print a wrong explanation.
+    """
+    year = facts["tax_year"]
+    env = compute_env(compiled, facts)
+    order, _ = compiled.runtime.run(person_fact(compiled, env))
+    status, results_by_rule, pending_missing = rule_statuses(compiled, env)
     three = {rid for rid, s in status.items() if s.__class__ is not Unknown and s}
     if three != set(order):
         raise EngineFailure(
@@ -175,6 +194,25 @@ def _check(compiled: CompiledKnowledge, env: dict[str, Any], leaf: Leaf, result:
     )
 
 
+def _requirement(compiled: CompiledKnowledge, env: dict[str, Any], leaf: Leaf, year: int) -> Requirement:
+    """The requirement that ``leaf`` hold, with its threshold resolved for this person."""
+    k = compiled.knowledge
+    right = leaf.right
+    if hasattr(right, "name") and not leaf.conclusion:
+        name = right.name  # type: ignore[attr-defined]
+        value = env.get(name)
+        sources = ([k.parameters[name].values[year].source] if name in k.parameters
+                   else [c.source for c in k.values[name].sources] if name in k.values else [])
+        return Requirement(leaf.name, leaf.op, None if value.__class__ is Unknown else value, name, sources,
+                           value_types(compiled).get(leaf.name, ""))
+    if hasattr(right, "items"):
+        threshold: Any = [item.value for item in right.items]  # type: ignore[attr-defined]
+    else:
+        threshold = getattr(right, "value", None)
+    return Requirement(leaf.name, leaf.op, threshold, None, [], value_types(compiled).get(leaf.name, "enum"),
+                       leaf.conclusion)
+
+
 def format_plain(value: Any) -> str:
     """A threshold as plain text for the ``test`` string (``165000``, ``0.06``)."""
     if value is None:
@@ -225,7 +263,9 @@ def _build(compiled: CompiledKnowledge, facts: dict[str, Any], env: dict[str, An
         elif not state:
             chosen = _select(rule.when, results[rule.id], False)
             checks = [_check(compiled, env, leaf, results[rule.id][id(leaf)], year) for leaf in chosen]
-            not_fired.append(NotFired(rule.id, rule.title, checks))
+            alternatives = requirements(rule.when, results[rule.id],
+                                        lambda leaf, r=rule: _requirement(compiled, env, leaf, year))
+            not_fired.append(NotFired(rule.id, rule.title, checks, alternatives))
     figures, form = [], []
     for name, value in k.values.items():
         if not (value.figure or value.form8606):

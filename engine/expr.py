@@ -133,6 +133,9 @@ class Call(Node):
 
 
 COMPARE_OPS = ("==", "!=", "<=", ">=", "<", ">", "in", "not in")
+#: Functions that accept "does not apply" (null) arguments; any other function given a null
+#: argument returns null.
+NULL_ARGUMENTS = frozenset({"min", "max", "under_59_half", "qualified_year"})
 
 # ---------------------------------------------------------------- tokenizer
 _TOKEN = re.compile(
@@ -471,11 +474,14 @@ def _compile_call(node: Call, functions: dict[str, Callable[..., Any]]) -> Fn:
         (value,) = args
         return lambda env: value(env).__class__ is not Unknown
     func = functions[node.func]
+    takes_null = node.func in NULL_ARGUMENTS
 
     def call(env: Env) -> Any:
         values = [a(env) for a in args]
         for v in values:
             if v.__class__ is Unknown:
                 return _merge(*values)
+        if not takes_null and any(v is None for v in values):
+            return None  # a value that does not apply makes the result not apply
         return func(*values)
     return call

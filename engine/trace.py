@@ -59,11 +59,13 @@ class Step:
 
 @dataclass
 class NotFired:
-    """A rule that does not apply, and the conditions that failed."""
+    """A rule that does not apply, the conditions that failed, and what would make it apply."""
 
     rule: str
     title: str
     failed: list[Check]
+    #: Alternatives (any one would do) of requirements (all needed): see engine.counterfactual.
+    would_fire_if: list[list[Any]] = field(default_factory=list)
 
 
 @dataclass

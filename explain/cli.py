@@ -80,9 +80,9 @@ def cmd_explain(args: argparse.Namespace) -> int:
     if args.format == "json":
         output = render_json(exp)
     elif args.format == "html":
-        output = render_html(exp, kb.descriptions())
+        output = render_html(exp, kb.descriptions(), questions=kb.questions())
     else:
-        output = render_markdown(exp, kb.descriptions())
+        output = render_markdown(exp, kb.descriptions(), kb.questions())
     write_output(output, args.out)
     return 0
 

@@ -32,6 +32,52 @@ def _check_json(check: Any) -> dict[str, Any]:
     return out
 
 
+def _requirement_json(req: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {"fact": req.fact, "test": f"{req.op} {_plain(req.threshold)}"}
+    if req.threshold_name:
+        out["threshold"] = {"name": req.threshold_name, "value": json_number(req.threshold), "sources": req.sources}
+    return out
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "[" + ", ".join(_plain(v) for v in value) + "]"
+    return format_value(value) if value is not None else "unknown"
+
+
+_WERE = {"==": "were", "!=": "were not", "<": "were below", "<=": "were at most", ">": "were above",
+         ">=": "were at least", "in": "were", "not in": "were not"}
+
+
+def requirement_phrase(req: Any, questions: dict[str, str], descriptions: dict[str, str], year: int) -> str:
+    """One requirement as words: "your MAGI were at least $165,000 (the end of the range, 2025)"."""
+    if req.conclusion and isinstance(req.threshold, bool) and req.fact in descriptions:
+        text = descriptions[req.fact].rstrip(".")
+        return f"{text[0].lower() + text[1:]} (another rule's conclusion)"
+    if isinstance(req.threshold, bool) and req.fact in questions:
+        return f"the answer to “{questions[req.fact]}” were {'yes' if req.threshold == (req.op == '==') else 'no'}"
+    if isinstance(req.threshold, list):
+        shown = " or ".join(format_value(v, req.value_type) for v in req.threshold)
+    else:
+        shown = format_value(req.threshold, req.value_type)
+    if isinstance(req.threshold, bool):
+        shown = "yes" if req.threshold else "no"
+    text = f"your {label(req.fact)} {_WERE[req.op]} {shown}"
+    if req.threshold_name:
+        where = descriptions.get(req.threshold_name, label(req.threshold_name))
+        text += f" ({where[0].lower() + where[1:]}, {year})"
+    return text + "".join(f"[^{sid}]" for sid in req.sources)
+
+
+def would_fire_phrase(alternatives: list[list[Any]], questions: dict[str, str], descriptions: dict[str, str],
+                      year: int) -> str:
+    """All alternatives as one sentence fragment joined with "or" (each joined with "and")."""
+    return "; or ".join(" and ".join(requirement_phrase(r, questions, descriptions, year) for r in alt)
+                        for alt in alternatives if alt)
+
+
 def to_json_dict(exp: Explanation) -> dict[str, Any]:
     """The CONTRACT §5 object (plus a few extra, additive keys)."""
     return {
@@ -49,7 +95,9 @@ def to_json_dict(exp: Explanation) -> dict[str, Any]:
              "pinpoints": {sid: pin for sid, pin in s.sources if pin}}
             for s in exp.steps
         ],
-        "not_fired": [{"rule": n.rule, "failed": [_check_json(c) for c in n.failed]} for n in exp.not_fired],
+        "not_fired": [{"rule": n.rule, "failed": [_check_json(c) for c in n.failed],
+                       "would_fire_if": [[_requirement_json(r) for r in alt] for alt in n.would_fire_if]}
+                      for n in exp.not_fired],
         "undetermined": [{"rule": u.rule, "missing": u.missing} for u in exp.undetermined],
         "questions": [{"fact": q.fact, "question": q.question, "settles": q.settles} for q in exp.questions],
         "sources": {sid: {"title": s.title, "url": s.url, "kind": s.kind, **({"pinpoint": s.pinpoint} if s.pinpoint else {})}
@@ -85,7 +133,8 @@ def _md_escape(text: Any) -> str:
     return out
 
 
-def render_markdown(exp: Explanation, descriptions: dict[str, str] | None = None) -> str:
+def render_markdown(exp: Explanation, descriptions: dict[str, str] | None = None,
+                    questions: dict[str, str] | None = None) -> str:
     """The CONTRACT §6 Markdown explanation."""
     global _ENV
     if _ENV is None:
@@ -101,10 +150,15 @@ def render_markdown(exp: Explanation, descriptions: dict[str, str] | None = None
             footnotes += [s for s in check.threshold_sources if s not in footnotes]
     for fig in exp.figures + exp.form8606:
         footnotes += [s for s, _ in fig.sources if s not in footnotes]
+    for item in exp.not_fired:
+        for alt in item.would_fire_if:
+            for req in alt:
+                footnotes += [s for s in req.sources if s not in footnotes]
     return _ENV.get_template("explanation.md.j2").render(
         exp=exp, steps=order, footnotes=[exp.sources[s] for s in footnotes if s in exp.sources],
         sentence=lambda c: describe_check(c, descriptions, exp.tax_year),
         source_title=lambda sid: exp.sources[sid].title if sid in exp.sources else sid,
+        why_not=lambda n: would_fire_phrase(n.would_fire_if, questions or {}, descriptions, exp.tax_year),
         new_pin=lambda sid, pin: bool(pin) and sid in exp.sources
         and pin.replace("§", "").strip() not in exp.sources[sid].title,
         actions=[s for s in order if s.kind == "action"], warnings=[s for s in order if s.kind == "warning"],
@@ -112,9 +166,10 @@ def render_markdown(exp: Explanation, descriptions: dict[str, str] | None = None
     )
 
 
-def render_html(exp: Explanation, descriptions: dict[str, str] | None = None, title: str = "rothkb explanation") -> str:
+def render_html(exp: Explanation, descriptions: dict[str, str] | None = None, title: str = "rothkb explanation",
+                questions: dict[str, str] | None = None) -> str:
     """A standalone HTML page of the Markdown explanation (footnotes and tables rendered)."""
-    body = md.markdown(render_markdown(exp, descriptions), extensions=["footnotes", "tables"],
+    body = md.markdown(render_markdown(exp, descriptions, questions), extensions=["footnotes", "tables"],
                        output_format="html")
     return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
             f"<title>{title}</title>\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
