@@ -80,7 +80,8 @@ def compile_knowledge(knowledge: Knowledge) -> CompiledKnowledge:
             conditions={c.rule.id: _durable_conditions(c.rule) for c in part},
             conclude={c.rule.id: c.rule.conclude for c in part if c.rule.conclude},
             priority={c.rule.id: c.priority for c in part},
-            consumes=frozenset(leaf.name for c in part for leaf in leaves(c.rule.when) if leaf.conclusion),
+            consumes=frozenset((leaf.name, value) for c in part for leaf in leaves(c.rule.when) if leaf.conclusion
+                               for value in _literal_values(leaf.right)),
         ))
     return CompiledKnowledge(knowledge, plan, year_params, rules, tuple(sorted(names)),
                              RulesRuntime(chunks), leaf_fns, producers)
@@ -124,8 +125,10 @@ def _plan(knowledge: Knowledge) -> list[tuple[str, Callable[[dict[str, Any]], An
 
 
 def _by_param(name: str, by: str, table: dict[int, Any]) -> Callable[[dict[str, Any]], Any]:
+    missing = expr.Unknown(frozenset([by]))
+
     def lookup(env: dict[str, Any]) -> Any:
-        key = env.get(by)
+        key = env.get(by, missing)  # absent means unknown; only an explicit null does not apply
         if key is None:
             return None
         if isinstance(key, expr.Unknown):
@@ -161,6 +164,11 @@ def _literal(node: expr.Node) -> Any:
     if isinstance(node, expr.ListLit):
         return [_literal(i) for i in node.items]
     return None
+
+
+def _literal_values(node: expr.Node) -> list[Any]:
+    value = _literal(node)
+    return value if isinstance(value, list) else [value]
 
 
 def _leaf_fn(leaf: Leaf) -> Callable[[dict[str, Any]], tuple[Any, Any]]:

@@ -48,8 +48,9 @@ def requirements(cond: Any, results: dict[int, tuple[Any, Any]], make: Any) -> l
 
 
 def _status(cond: Any, results: dict[int, tuple[Any, Any]]) -> Any:
-    if isinstance(cond, Leaf):
-        return results[id(cond)][1]
+    hit = results.get(id(cond))  # the evaluator memoises every node's status here
+    if hit is not None:
+        return hit[1]
     states = [_status(item, results) for item in cond.items]
     decisive = cond.op == "any"
     if any(s.__class__ is not Unknown and s == decisive for s in states):

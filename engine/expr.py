@@ -470,6 +470,18 @@ def _compile_call(node: Call, functions: dict[str, Callable[..., Any]]) -> Fn:
     if node.func == "default":
         value, fallback = args
         return lambda env: fallback(env) if (v := value(env)).__class__ is Unknown else v
+    if node.func == "first_known":
+        # The first argument that is known; when none is, every alternative is reported as
+        # missing, so a person who cannot answer one question is offered the others.
+        def first(env: Env) -> Any:
+            unknowns = []
+            for arg in args:
+                value = arg(env)
+                if value.__class__ is not Unknown:
+                    return value
+                unknowns.append(value)
+            return _merge(*unknowns)
+        return first
     if node.func == "known":
         (value,) = args
         return lambda env: value(env).__class__ is not Unknown

@@ -107,7 +107,7 @@ def under_59_half(birth_date: Any, age: Any, tax_year: int, year: int, on_date: 
             return False
         return Unknown(frozenset(["planned_withdrawal_date"]))
     if age is None:
-        return Unknown(frozenset(["age"]))
+        return Unknown(frozenset(["age", "birth_date"]))
     birth_year = int(tax_year) - int(age)
     if int(year) <= birth_year + 58:
         return True
@@ -122,7 +122,7 @@ def qualified_year(first_year: int, birth_date: Any, age: Any, tax_year: int) ->
     if birth_date is not None:
         return max(five_year, _half_birthday(birth_date).year)
     if age is None:
-        return Unknown(frozenset(["age"]))
+        return Unknown(frozenset(["age", "birth_date"]))
     birth_year = int(tax_year) - int(age)
     # 59½ falls in birth_year + 59 (born Jan-Jun) or birth_year + 60 (born Jul-Dec).
     if five_year >= birth_year + 60:
@@ -210,6 +210,7 @@ ARITY: dict[str, tuple[int, int | None]] = {
     "qualified_year": (4, 4), "withdrawal_from_contributions": (2, 2),
     "withdrawal_from_recent_conversions": (4, 4), "withdrawal_from_earnings": (3, 3),
     "conversion_clock_end": (2, 2), "if": (3, 3), "default": (2, 2), "known": (1, 1),
+    "first_known": (1, None),
 }
 
 #: One line per function, for ``rothkb check --functions`` and the authoring guide.
@@ -223,6 +224,7 @@ DESCRIPTIONS: dict[str, str] = {
     "if": "if(condition, then, else)",
     "default": "default(x, fallback): fallback when x is unknown",
     "known": "known(x): true when x is known",
+    "first_known": "first_known(a, b, ...): the first known value; when none is, all are asked for",
     "age_at_year_end": "age_at_year_end(birth_date, year): age on Dec 31 of year",
     "under_59_half": "under_59_half(birth_date, age, tax_year, year, date): under 59½ at a withdrawal",
     "qualified_year": "qualified_year(first_roth_year, birth_date, age, tax_year): first year a "

@@ -10,7 +10,7 @@ other rule first, which is already counted there.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .expr import Unknown
 from .model import FactDef

@@ -51,9 +51,9 @@ class ChunkSpec:
     conditions: dict[str, list[dict[str, Any]]]
     conclude: dict[str, tuple[tuple[str, Any], ...]]
     priority: dict[str, int]
-    #: Conclusion names that rules of this chunk test (only those are asserted as facts:
-    #: durable_rules rejects a fact that no rule can match).
-    consumes: frozenset[str] = frozenset()
+    #: (conclusion, value) pairs that rules of this chunk test; only those are asserted as
+    #: facts, because durable_rules rejects a fact that no rule can match.
+    consumes: frozenset[tuple[str, Any]] = frozenset()
 
 
 @dataclass
@@ -111,9 +111,10 @@ class RulesRuntime:
                 raise EngineFailure(f"the rules engine rejected the compiled rules: {exc}") from None
         self._rulesets = [self._host.get_ruleset(name) for name in self._names]
 
-    def _action(self, rule_id: str, conclude: tuple[tuple[str, Any], ...], consumes: frozenset[str]) -> Any:
+    def _action(self, rule_id: str, conclude: tuple[tuple[str, Any], ...],
+                consumes: frozenset[tuple[str, Any]]) -> Any:
         facts = [{"t": "c", "id": f"{rule_id}/{name}", "n": name, "v": value} for name, value in conclude]
-        chained = [fact for fact in facts if fact["n"] in consumes]
+        chained = [fact for fact in facts if (fact["n"], fact["v"]) in consumes]
 
         def run(c: Any) -> None:
             rec = self._rec
@@ -150,11 +151,12 @@ class RulesRuntime:
                 self._rec = None
             return rec.order, rec.concluded
 
-    def _run_chunk(self, ruleset: Any, person: dict[str, Any], rec: _Recorder, consumes: frozenset[str]) -> None:
+    def _run_chunk(self, ruleset: Any, person: dict[str, Any], rec: _Recorder,
+                   consumes: frozenset[tuple[str, Any]]) -> None:
         sid = f"e{next(self._ids)}"
         facts = [dict(person, t="p", id="p", sid=sid)]
         # Conclusions from earlier chunks are asserted again, so later chunks can chain on them.
-        facts += [{"t": "c", "id": f"{r}/{n}", "n": n, "v": v, "sid": sid} for r, n, v in rec.concluded if n in consumes]
+        facts += [{"t": "c", "id": f"{r}/{n}", "n": n, "v": v, "sid": sid} for r, n, v in rec.concluded if (n, v) in consumes]
         payload = "[" + ",".join(encode_fact(f) for f in facts) + "]"
         try:
             code, offset = _dre.assert_facts(ruleset._handle, payload)

@@ -106,6 +106,7 @@ def run_interview(kb: KnowledgeBase, facts: dict[str, Any], stdin: TextIO, out: 
 
     Returns:
         The facts gathered.
+
     """
     skipped: set[str] = set()
     asked = 0

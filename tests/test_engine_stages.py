@@ -63,7 +63,7 @@ def _runtime() -> RulesRuntime:
     chain = {"c0": {"$and": [{"t": "c"}, {"n": "flag"}, {"$eq": {"v": True}}]}}
     return RulesRuntime([ChunkSpec("t", {"either": [conds], "chained": [chain]},
                                    {"either": (("flag", True),)}, {"either": 1, "chained": 2},
-                                   frozenset({"flag"}))])
+                                   frozenset({("flag", True)}))])
 
 
 def test_runtime_dedupes_or_chains_and_isolates_sessions():
@@ -116,3 +116,9 @@ def test_unknown_is_not_false():
     undetermined = {u.rule: u.missing for u in exp.undetermined}
     assert undetermined["backdoor-roth-needed"] == ["magi"]
     assert "magi" in [q.fact for q in exp.questions[:3]]
+
+
+def test_a_parameter_picked_by_an_unknown_fact_is_unknown_not_inapplicable():
+    exp = load_knowledge().explain({"tax_year": 2025, "age": 40, "hsa_contributions": 1000})
+    assert "hsa_funding_distribution_max" not in {f.name for f in exp.figures}
+    assert "hsa_coverage" in {q.fact for q in exp.questions}

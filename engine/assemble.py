@@ -1,0 +1,223 @@
+"""Stage 5: assemble the trace (plain dataclasses) from one evaluation's results.
+
+Everything that depends only on the knowledge (leaf thresholds and their sources per year,
+advice templates split into text and placeholders, which values are figures) is prepared
+once per compiled knowledge base in :class:`Static`, so that a warm evaluation spends its
+time on the person, not on re-reading the rules.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from .counterfactual import Requirement, requirements
+from .expr import Unknown, render
+from .model import Leaf, Rule
+from .trace import Check, Explanation, Figure, NotFired, SourceInfo, Step, Undetermined, format_value
+from .validate_rules import PLACEHOLDER, leaves
+
+__all__ = ["assemble", "static", "render_advice", "select"]
+
+_UNKNOWN = Unknown()
+
+
+@dataclass(frozen=True)
+class LeafInfo:
+    """What a trace needs to know about one condition, independent of the person."""
+
+    name: str
+    op: str
+    conclusion: bool
+    value_type: str
+    threshold_name: str | None
+    threshold_sources: dict[int, list[str]]
+    literal: Any
+    shown: str
+    text: str
+
+
+@dataclass
+class Static:
+    """Per-knowledge data for fast trace assembly."""
+
+    rule_leaves: list[tuple[Any, list[Leaf]]]
+    rules: dict[str, Rule]
+    leaf: dict[int, LeafInfo]
+    advice: dict[str, list[tuple[str, str | None]]]
+    figures: list[tuple[str, Any, tuple[tuple[str, str], ...]]]
+    form8606: list[tuple[str, Any, tuple[tuple[str, str], ...]]]
+    facts: frozenset[str]
+    types: dict[str, str]
+    #: Per rule: its citations as (source, pinpoint) and its rationale on one line.
+    citations: dict[str, tuple[tuple[str, str], ...]]
+    rationale: dict[str, str]
+
+
+_LOCK = threading.Lock()
+
+
+def static(compiled: Any) -> Static:
+    """The :class:`Static` of a compiled knowledge base (built on first use)."""
+    cached = compiled.__dict__.get("_static")
+    if cached is None:
+        with _LOCK:
+            cached = compiled.__dict__.get("_static") or _build_static(compiled)
+            compiled.__dict__["_static"] = cached
+    return cached
+
+
+def _build_static(compiled: Any) -> Static:
+    k = compiled.knowledge
+    types = {n: f.type for n, f in k.facts.items()}
+    types.update({n: ("money" if p.unit == "usd" else p.unit) for n, p in k.parameters.items()})
+    types.update({n: v.type for n, v in k.values.items()})
+    info: dict[int, LeafInfo] = {}
+    for crule in compiled.rules:
+        for leaf in leaves(crule.rule.when):
+            right = leaf.right
+            name = right.name if hasattr(right, "name") and not leaf.conclusion else None  # type: ignore[attr-defined]
+            sources: dict[int, list[str]] = {}
+            for year in k.years:
+                if name in k.parameters:
+                    sources[year] = [k.parameters[name].values[year].source]
+                elif name in k.values:
+                    sources[year] = [c.source for c in k.values[name].sources]
+                else:
+                    sources[year] = []
+            literal = ([i.value for i in right.items] if hasattr(right, "items")  # type: ignore[attr-defined]
+                       else getattr(right, "value", None))
+            info[id(leaf)] = LeafInfo(leaf.name, leaf.op, leaf.conclusion,
+                                      types.get(leaf.name, "enum" if leaf.conclusion else ""), name, sources,
+                                      literal, render(right), leaf.text)
+    advice = {}
+    for rule in k.rules:
+        parts: list[tuple[str, str | None]] = []
+        pos = 0
+        text = " ".join(rule.advice.split())
+        for match in PLACEHOLDER.finditer(text):
+            parts.append((text[pos:match.start()], match.group(1)))
+            pos = match.end()
+        parts.append((text[pos:], None))
+        advice[rule.id] = parts
+    def cites(value: Any) -> tuple[tuple[str, str], ...]:
+        return tuple((c.source, c.pinpoint) for c in value.sources)
+    figures = [(n, v, cites(v)) for n, v in k.values.items() if v.figure and not v.form8606]
+    form = sorted(((n, v, cites(v)) for n, v in k.values.items() if v.form8606),
+                  key=lambda item: int(re.sub(r"\D", "", str(item[1].form8606)) or 0))
+    return Static([(c, leaves(c.rule.when)) for c in compiled.rules], {r.id: r for r in k.rules}, info, advice,
+                  figures, form, frozenset(k.facts), types, {r.id: cites(r) for r in k.rules},
+                  {r.id: " ".join(r.because.split()) for r in k.rules})
+
+
+def select(cond: Any, results: dict[int, tuple[Any, Any]], want: Any) -> list[Leaf]:
+    """The leaves responsible for ``cond`` having status ``want`` (True, False or unknown)."""
+    if isinstance(cond, Leaf):
+        return [cond]
+    out: list[Leaf] = []
+    for item in cond.items:
+        value = results[id(item)][1] if id(item) in results else None
+        if value is None:
+            continue
+        same = value.__class__ is Unknown if want is _UNKNOWN else (value.__class__ is not Unknown and value == want)
+        if same:
+            out += select(item, results, want)
+    return out
+
+
+def render_advice(parts: list[tuple[str, str | None]], env: dict[str, Any], types: dict[str, str]) -> str:
+    """Fill the placeholders of a pre-split advice text with the person's formatted values."""
+    out = []
+    for text, name in parts:
+        out.append(text)
+        if name is not None:
+            value = env.get(name, _UNKNOWN)
+            out.append("(unknown)" if value.__class__ is Unknown else "(does not apply)" if value is None
+                       else format_value(value, types.get(name, "")))
+    return "".join(out)
+
+
+def _plain(value: Any) -> str:
+    if value is None:
+        return "unknown"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return format_value(value) if not isinstance(value, str) else value
+
+
+def _check(st: Static, env: dict[str, Any], leaf: Leaf, result: tuple[Any, Any], year: int) -> Check:
+    info = st.leaf[id(leaf)]
+    left, holds = result
+    threshold = None
+    if info.threshold_name:
+        threshold = env.get(info.threshold_name)
+        threshold = None if threshold.__class__ is Unknown else threshold
+        shown = _plain(threshold)
+    else:
+        shown = info.shown
+    missing: list[str] = []
+    if left.__class__ is Unknown or holds.__class__ is Unknown:
+        found = (left.missing if left.__class__ is Unknown else frozenset()) | (
+            holds.missing if holds.__class__ is Unknown else frozenset())
+        missing = sorted(found & st.facts)
+    return Check(info.name, None if left.__class__ is Unknown else left, f"{info.op} {shown}",
+                 None if holds.__class__ is Unknown else bool(holds), info.threshold_name, threshold,
+                 info.threshold_sources[year], missing, info.text, info.value_type)
+
+
+def _requirement(st: Static, env: dict[str, Any], leaf: Leaf, year: int) -> Requirement:
+    info = st.leaf[id(leaf)]
+    if info.threshold_name:
+        value = env.get(info.threshold_name)
+        return Requirement(info.name, info.op, None if value.__class__ is Unknown else value, info.threshold_name,
+                           info.threshold_sources[year], info.value_type)
+    return Requirement(info.name, info.op, info.literal, None, [], info.value_type, info.conclusion)
+
+
+def assemble(compiled: Any, facts: dict[str, Any], env: dict[str, Any], order: list[str], status: dict[str, Any],
+             results: dict[str, dict[int, tuple[Any, Any]]], pending: dict[str, frozenset[str]]) -> Explanation:
+    """Build the :class:`~engine.trace.Explanation` of one evaluation."""
+    from .questions import rank_questions
+    k = compiled.knowledge
+    st = static(compiled)
+    year = facts["tax_year"]
+    steps: list[Step] = []
+    cited: list[str] = []
+    for n, rid in enumerate(order, 1):
+        rule, res = st.rules[rid], results[rid]
+        because = [_check(st, env, leaf, res[id(leaf)], year) for leaf in select(rule.when, res, True)]
+        citations = st.citations[rid]
+        steps.append(Step(n, rid, rule.title, rule.kind, rule.importance, render_advice(st.advice[rid], env, st.types),
+                          because, dict(rule.conclude), list(citations), st.rationale[rid], rule.deadline))
+        cited += [sid for sid, _ in citations]
+        for ch in because:
+            cited += ch.threshold_sources
+    not_fired, undetermined = [], []
+    for crule, _ in st.rule_leaves:
+        rule = crule.rule
+        state, res = status[rule.id], results[rule.id]
+        if state.__class__ is Unknown:
+            chosen = select(rule.when, res, _UNKNOWN)
+            checks = [_check(st, env, leaf, res[id(leaf)], year) for leaf in chosen]
+            own = {m for ch, leaf in zip(checks, chosen, strict=True) if not leaf.conclusion for m in ch.missing}
+            missing = sorted({m for ch in checks for m in ch.missing} | (pending.get(rule.id, frozenset()) & st.facts))
+            undetermined.append(Undetermined(rule.id, rule.title, missing, checks, sorted(set(missing) - own)))
+        elif not state:
+            chosen = select(rule.when, res, False)
+            checks = [_check(st, env, leaf, res[id(leaf)], year) for leaf in chosen]
+            alternatives = requirements(rule.when, res, lambda leaf: _requirement(st, env, leaf, year))
+            not_fired.append(NotFired(rule.id, rule.title, checks, alternatives))
+    figures, form = [], []
+    for target, triples in ((figures, st.figures), (form, st.form8606)):
+        for name, value, citations in triples:
+            current = env.get(name)
+            if current is None or current.__class__ is Unknown:
+                continue
+            target.append(Figure(str(value.form8606 or name), current, value.type, value.description, list(citations)))
+            cited += [sid for sid, _ in citations]
+    sources = {sid: SourceInfo(sid, k.sources[sid].title, k.sources[sid].url, k.sources[sid].kind,
+                               k.sources[sid].pinpoint) for sid in sorted(set(cited))}
+    return Explanation(year, k.version, dict(facts), list(order), steps, figures, form, not_fired,
+                       undetermined, rank_questions(compiled, undetermined), sources)
