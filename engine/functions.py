@@ -213,7 +213,7 @@ ARITY: dict[str, tuple[int, int | None]] = {
     "first_known": (1, None),
 }
 
-#: One line per function, for ``rothkb check --functions`` and the authoring guide.
+#: One line per function, for ``rothkb show functions`` and the authoring guide.
 DESCRIPTIONS: dict[str, str] = {
     "min": "min(a, b, ...): the smallest (values that do not apply are skipped)",
     "max": "max(a, b, ...): the largest (values that do not apply are skipped)",

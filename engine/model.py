@@ -173,6 +173,8 @@ class Rule:
     deadline: str = ""
     corrects: tuple[str, ...] = ()
     loc: Loc = Loc("")
+    #: Rules whose advice contradicts this one (``rothkb check`` warns if both can fire).
+    excludes: tuple[str, ...] = ()
 
 
 @dataclass

@@ -8,15 +8,14 @@ from decimal import Decimal
 from typing import Any
 
 from . import expr
-from ._check import KEBAB, SNAKE, Checker, kind_of, loc
+from ._check import KEBAB, SNAKE, Checker, check_entries, check_names, is_date, kind_of, loc, parse_citations, plain_yaml
+from .consistency import check_rule_graph
 from .errors import KnowledgeError
-from .functions import ARITY
 from .load import RawKnowledge
 from .model import (
     FACT_TYPES,
     SOURCE_KINDS,
     VALUE_TYPES,
-    Citation,
     ConclusionDef,
     FactDef,
     Knowledge,
@@ -25,22 +24,17 @@ from .model import (
     Source,
     ValueDef,
 )
-from .validate_rules import check_rule_graph, validate_rules
+from .schema import CONCLUSION_KEYS, FACT_KEYS, FAQ_KEYS, MYTH_KEYS, PARAM_KEYS, PARAM_VALUE_KEYS, SOURCE_KEYS, UNITS, VALUE_KEYS
+from .validate_rules import validate_rules
 from .yamlio import LDict, mark_of
 
 __all__ = ["validate", "build_knowledge", "parse_citations"]
-
-FACT_KEYS = ("type", "group", "description", "question", "help", "values", "default", "min", "max", "items")
-SOURCE_KEYS = ("title", "kind", "url", "pinpoint", "summary", "date", "publisher", "note")
-PARAM_KEYS = ("description", "unit", "by", "reference", "values", "note")
-VALUE_KEYS = ("type", "description", "formula", "figure", "form8606", "sources", "values", "unit", "note")
-UNITS = ("usd", "ratio", "year", "count", "bool")
 
 
 def build_knowledge(raw: RawKnowledge) -> tuple[Knowledge, Checker]:
     """Validate everything; return the (possibly partial) knowledge and all problems found."""
     check = Checker()
-    check.problems.extend(raw.problems)
+    check.problems.extend(plain_yaml(p) for p in raw.problems)
     facts, conclusions = _facts(raw, check)
     sources = _sources(raw, check)
     params, years = _parameters(raw, check, sources)
@@ -49,10 +43,11 @@ def build_knowledge(raw: RawKnowledge) -> tuple[Knowledge, Checker]:
     rules = validate_rules(raw, check, facts, conclusions, params, values, sources)
     knowledge = Knowledge(str(raw.root), facts, conclusions, sources, params, values, rules,
                           years, raw.version, files=raw.files)
-    for name, doc in raw.faq:
-        knowledge.faq.extend(_entries(doc, "faq", name, check))
-    for name, doc in raw.myths:
-        knowledge.myths.extend(_entries(doc, "myths", name, check))
+    for kind, docs, allowed, required in (("faq", raw.faq, FAQ_KEYS, ("id", "question", "answer")),
+                                          ("myths", raw.myths, MYTH_KEYS, ("id", "claim", "correction"))):
+        known: dict[str, Any] = {"sources": sources, "ids": {}}
+        for name, doc in docs:
+            getattr(knowledge, kind).extend(check_entries(check, name, doc, kind, allowed, required, known))
     check_rule_graph(knowledge, check)
     return knowledge, check
 
@@ -64,23 +59,6 @@ def validate(raw: RawKnowledge) -> Knowledge:
     if errors:
         raise KnowledgeError(sorted(errors))
     return knowledge
-
-
-def _entries(doc: Any, key: str, path: str, check: Checker) -> list[dict[str, Any]]:
-    top = check.mapping(path, doc, "")
-    if top is None:
-        return []
-    items = top.get(key)
-    if not isinstance(items, list):
-        check.error(path, mark_of(top), key, f"expected a list under '{key}'")
-        return []
-    out = []
-    for item in items:
-        if isinstance(item, dict):
-            entry = dict(item)
-            entry["_loc"] = loc(path, item)
-            out.append(entry)
-    return out
 
 
 def _facts(raw: RawKnowledge, check: Checker) -> tuple[dict[str, FactDef], dict[str, ConclusionDef]]:
@@ -100,7 +78,7 @@ def _facts(raw: RawKnowledge, check: Checker) -> tuple[dict[str, FactDef], dict[
             if not isinstance(entry, dict):
                 check.error(path, mark_of(top["conclusions"], name), key, "expected a mapping")
                 continue
-            check.keys(path, entry, key, ("type", "values", "description"), ("type", "description"))
+            check.keys(path, entry, key, CONCLUSION_KEYS, ("type", "description"))
             ctype = entry.get("type")
             if ctype not in ("bool", "enum"):
                 check.error(path, mark_of(entry, "type"), f"{key}.type",
@@ -164,6 +142,10 @@ def _sources(raw: RawKnowledge, check: Checker) -> dict[str, Source]:
             kind = entry.get("kind")
             if kind not in SOURCE_KINDS:
                 check.unknown_name(path, mark_of(entry, "kind"), f"{key}.kind", "source kind", kind, SOURCE_KINDS)
+            date = entry.get("date")
+            if date is not None and not is_date(date):
+                check.error(path, mark_of(entry, "date"), f"{key}.date",
+                            f"expected a real date as YYYY-MM-DD, such as 2024-11-01, found {kind_of(date)}")
             url = check.text(path, entry, key, "url")
             if url and not url.startswith("https://"):
                 check.error(path, mark_of(entry, "url"), f"{key}.url", "expected an https:// address")
@@ -171,29 +153,6 @@ def _sources(raw: RawKnowledge, check: Checker) -> dict[str, Source]:
                                        str(entry.get("pinpoint") or ""), check.text(path, entry, key, "summary"),
                                        str(entry.get("date") or ""), loc(path, entries, sid))
     return sources
-
-
-def parse_citations(path: str, entry: Any, key: str, check: Checker, sources: dict[str, Source]) -> tuple[Citation, ...]:
-    """Parse a ``sources:`` list (ids or ``{id, pinpoint}``), checking every id exists."""
-    items = entry.get(key) if isinstance(entry, dict) else None
-    if items is None:
-        return ()
-    if not isinstance(items, list):
-        check.error(path, mark_of(entry, key), key, "expected a list of source ids")
-        return ()
-    out = []
-    for i, item in enumerate(items):
-        where = mark_of(items, i)
-        if isinstance(item, dict):
-            check.keys(path, item, f"{key}[{i}]", ("id", "pinpoint"), ("id",))
-            sid, pin = item.get("id"), str(item.get("pinpoint") or "")
-        else:
-            sid, pin = item, ""
-        if sid not in sources:
-            check.unknown_name(path, where, f"{key}[{i}]", "source", sid, sources)
-            continue
-        out.append(Citation(str(sid), pin))
-    return tuple(out)
 
 
 def _parameters(raw: RawKnowledge, check: Checker, sources: dict[str, Source]) -> tuple[dict[str, Parameter], tuple[int, ...]]:
@@ -226,7 +185,7 @@ def _parameters(raw: RawKnowledge, check: Checker, sources: dict[str, Source]) -
                 if not isinstance(ventry, dict):
                     check.error(path, mark_of(ventries, year), vkey, "expected {value: ..., source: ...}")
                     continue
-                check.keys(path, ventry, vkey, ("value", "source", "note"), ("value", "source"))
+                check.keys(path, ventry, vkey, PARAM_VALUE_KEYS, ("value", "source"))
                 value = _param_value(ventry.get("value"), entry.get("by"), path, ventry, vkey, check)
                 sid = ventry.get("source")
                 if sid is not None and sid not in sources:
@@ -302,28 +261,10 @@ def _values(raw: RawKnowledge, check: Checker, facts: dict[str, FactDef], params
         check_names(path, mark_of(entry, "formula"), f"{key}.formula", ast, known, check)
         values[name] = ValueDef(name, str(entry.get("type")), check.text(path, entry, key, "description"), text, ast,
                                 bool(entry.get("figure")), entry.get("form8606"),
-                                parse_citations(path, entry, "sources", check, sources), loc(path, entries, name))
+                                parse_citations(path, entry, "sources", check, sources, key) or (),
+                                loc(path, entries, name))
     for param in params.values():
         if param.by and param.by not in known:
             check.unknown_name(param.loc.path, (param.loc.line, param.loc.column), f"parameters.{param.name}.by",
                                "name", param.by, known)
     return values
-
-
-def check_names(path: str, where: tuple[int, int], key: str, ast: expr.Node, known: set[str], check: Checker) -> None:
-    """Report unknown names and unknown or misused functions in a formula."""
-    for name in sorted(expr.names_in(ast)):
-        if name not in known:
-            check.unknown_name(path, where, key, "name", name, known)
-    stack = [ast]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, expr.Call):
-            if node.func not in ARITY:
-                check.unknown_name(path, where, key, "function", node.func, ARITY)
-            else:
-                low, high = ARITY[node.func]
-                if len(node.args) < low or (high is not None and len(node.args) > high):
-                    want = str(low) if low == high else f"{low} or more" if high is None else f"{low} to {high}"
-                    check.error(path, where, key, f"{node.func}() takes {want} arguments, not {len(node.args)}")
-        stack.extend(expr._children(node))

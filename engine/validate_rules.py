@@ -8,17 +8,17 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from . import expr
-from ._check import KEBAB, Checker, kind_of, loc
-from .model import RULE_KINDS, ConclusionDef, FactDef, Group, Knowledge, Leaf, Parameter, Rule, Source, ValueDef
+from ._check import KEBAB, Checker, kind_of, loc, todo_warnings
+from .errors import suggest
+from .model import RULE_KINDS, ConclusionDef, FactDef, Group, Leaf, Parameter, Rule, Source, ValueDef
+from .schema import RULE_KEYS, THEN_KEYS
 from .yamlio import mark_of
 
 if TYPE_CHECKING:
     from .load import RawKnowledge
 
-__all__ = ["validate_rules", "check_rule_graph", "PLACEHOLDER", "negate"]
+__all__ = ["validate_rules", "PLACEHOLDER", "negate", "leaves"]
 
-RULE_KEYS = ("id", "title", "kind", "importance", "topic", "when", "then", "because", "sources", "corrects")
-THEN_KEYS = ("conclude", "advice", "deadline")
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 NEGATE = {"==": "!=", "!=": "==", "<": ">=", ">=": "<", ">": "<=", "<=": ">", "in": "not in", "not in": "in"}
 NUMERIC = ("int", "number", "money", "year", "ratio")
@@ -52,7 +52,9 @@ def validate_rules(raw: RawKnowledge, check: Checker, facts: dict[str, FactDef],
                 key = f"rules[{i}]({rid})"
             check.keys(path, entry, key, RULE_KEYS, ("id", "title", "kind", "when", "then", "because", "sources"))
             if not isinstance(rid, str) or not KEBAB.match(rid):
-                check.error(path, mark_of(entry, "id"), f"{key}.id", "rule ids are kebab-case (a-z, 0-9, -)")
+                fixed = re.sub(r"[^a-z0-9]+", "-", str(rid).lower()).strip("-") if isinstance(rid, str) else None
+                check.error(path, mark_of(entry, "id"), f"{key}.id",
+                            "rule ids are kebab-case: lowercase words and digits joined by '-'", fixed or None)
                 continue
             if rid in seen:
                 check.error(path, mark_of(entry, "id"), f"{key}.id", f"duplicate rule id (first defined at {seen[rid]})")
@@ -110,18 +112,26 @@ def _rule(path: str, key: str, entry: Any, check: Checker, types: dict, facts: d
             conclude.append((str(cname), cvalue))
     elif then is not None:
         check.error(path, mark_of(entry, "then"), f"{key}.then", "expected a mapping with advice (and optional conclude)")
-    cites = parse_citations(path, entry, "sources", check, sources)
-    if "sources" in entry and not any(sources[c.source].primary for c in cites if c.source in sources):
+    cites = parse_citations(path, entry, "sources", check, sources, key)
+    if cites is not None and "sources" in entry and not any(sources[c.source].primary for c in cites):
         check.error(path, mark_of(entry, "sources"), f"{key}.sources",
-                    "cites no primary source (statute, regulation, IRS form, publication or notice)")
+                    "cites no primary source (statute, regulation, IRS form, publication or notice); a "
+                    "practitioner source may add to a primary source, never replace it")
+    cites = cites or ()
     corrects = entry.get("corrects") or ()
     if isinstance(corrects, str):
         corrects = (corrects,)
+    excludes = entry.get("excludes") or []
+    if not isinstance(excludes, list) or not all(isinstance(x, str) and KEBAB.match(x) for x in excludes):
+        check.error(path, mark_of(entry, "excludes"), f"{key}.excludes", "expected a list of rule ids such as [other-rule]")
+        excludes = []
+    todo_warnings(check, path, entry, key)
     if when is None:
         return None
     return Rule(entry["id"], check.text(path, entry, key, "title", True), str(kind), importance, when, advice,
-                check.text(path, entry, key, "because", True), cites, tuple(conclude),
-                str(entry.get("topic") or ""), deadline, tuple(str(c) for c in corrects), loc(path, entry))
+                        check.text(path, entry, key, "because", True), cites, tuple(conclude),
+                        str(entry.get("topic") or ""), deadline, tuple(str(c) for c in corrects), loc(path, entry),
+                        tuple(excludes))
 
 
 def _condition(path: str, key: str, cond: Any, parent: Any, pkey: Any, check: Checker, types: dict,
@@ -206,6 +216,10 @@ def _right(path: str, key: str, right: expr.Node, where: tuple[int, int], check:
     if isinstance(right, expr.Name) and ltype == "enum" and right.name not in types:
         right = expr.Str(right.col, right.name)
     if isinstance(right, expr.Name):
+        if right.name not in types and ltype in NUMERIC:
+            check.error(path, col, key, f"'{name}' is {ltype}; compare it with a number or the name of a fact, value "
+                        f"or parameter, not the word '{right.name}'", suggest(right.name, types))
+            return None
         if right.name not in types:
             check.unknown_name(path, col, key, "fact, value or parameter", right.name, types)
             return None
@@ -263,38 +277,3 @@ def leaves(cond: Any) -> list[Leaf]:
     if isinstance(cond, Leaf):
         return [cond]
     return [leaf for item in cond.items for leaf in leaves(item)]
-
-
-def check_rule_graph(knowledge: Knowledge, check: Checker) -> None:
-    """Every tested conclusion has a producer; chains through conclusions have no cycle."""
-    producers: dict[str, list[str]] = {}
-    for rule in knowledge.rules:
-        for name, _ in rule.conclude:
-            producers.setdefault(name, []).append(rule.id)
-    deps: dict[str, set[str]] = {}
-    for rule in knowledge.rules:
-        deps[rule.id] = set()
-        for leaf in leaves(rule.when):
-            if leaf.conclusion:
-                if leaf.name not in producers:
-                    check.error(leaf.loc.path, (leaf.loc.line, leaf.loc.column), f"rules({rule.id}).when",
-                                f"no rule concludes '{leaf.name}', so this rule can never fire")
-                deps[rule.id] |= set(producers.get(leaf.name, ()))
-    state: dict[str, int] = {}
-
-    def visit(rid: str, chain: list[str]) -> None:
-        if state.get(rid) == 2:
-            return
-        if state.get(rid) == 1:
-            cycle = chain[chain.index(rid):] + [rid]
-            rule = knowledge.rule(rid)
-            check.error(rule.loc.path, (rule.loc.line, rule.loc.column), f"rules({rid})",
-                        "rules depend on each other in a circle: " + " -> ".join(cycle))
-            return
-        state[rid] = 1
-        for dep in sorted(deps.get(rid, ())):
-            visit(dep, chain + [rid])
-        state[rid] = 2
-
-    for rid in sorted(deps):
-        visit(rid, [])

@@ -88,15 +88,18 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    """``rothkb check``: every error and warning, then a count."""
+    """``rothkb check [DIR] [--strict]``: every error and warning (errors first), then a count."""
     from engine import check_knowledge
     problems = check_knowledge(args.directory or args.knowledge)
-    errors = [p for p in problems if p.severity == "error" or args.strict]
     for problem in problems:
         print(problem.format(), file=sys.stderr)
-    warnings = len(problems) - len([p for p in problems if p.severity == "error"])
+    errors = sum(p.severity == "error" for p in problems)
+    warnings = len(problems) - errors
     if errors:
-        print(f"rothkb check: {len(errors)} error(s), {warnings} warning(s)", file=sys.stderr)
+        print(f"rothkb check: {errors} error(s), {warnings} warning(s)", file=sys.stderr)
+        return 1
+    if warnings and args.strict:
+        print(f"rothkb check: 0 error(s), {warnings} warning(s), treated as errors by --strict", file=sys.stderr)
         return 1
     print(f"rothkb check: knowledge is valid ({warnings} warning(s))")
     return 0
