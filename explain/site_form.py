@@ -1,0 +1,114 @@
+"""The "check my situation" form: fields built from the facts vocabulary, and the parsing of a
+submitted form back into raw facts (the engine then validates types and ranges).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl
+
+from engine import KnowledgeBase
+
+__all__ = ["Field", "form_groups", "parse_form", "SubmissionError", "MAX_FIELDS"]
+
+#: At most this many fields in one submission (the vocabulary has about 50 facts).
+MAX_FIELDS = 200
+
+
+class SubmissionError(ValueError):
+    """A malformed submission (not a fact-level problem): shown to the user, answered with HTTP 400."""
+
+
+@dataclass(frozen=True)
+class Field:
+    """One input of the form."""
+
+    name: str
+    type: str
+    label: str
+    help: str
+    widget: str
+    options: tuple[str, ...] = ()
+    placeholder: str = ""
+    min: Any = None
+    max: Any = None
+
+
+def _field(fact: Any) -> Field:
+    widget = {"bool": "yesno", "enum": "select", "list": "textarea", "date": "date", "int": "number"}.get(fact.type, "text")
+    placeholder = {"money": "e.g. 12,000",
+                   "list": "one per line: year, taxable, nontaxable (e.g. 2024, 6000, 0)"}.get(fact.type, "")
+    return Field(fact.name, fact.type, fact.question or fact.description, fact.help or fact.description, widget,
+                 tuple(fact.values), placeholder, fact.min, fact.max)
+
+
+def form_groups(kb: KnowledgeBase, names: dict[str, str]) -> list[tuple[str, str, list[Field]]]:
+    """``(group id, heading, fields)`` in vocabulary order, groups ordered as ``names``."""
+    groups: dict[str, list[Field]] = {}
+    for fact in kb.knowledge.facts.values():
+        groups.setdefault(fact.group, []).append(_field(fact))
+    order = sorted(groups, key=lambda g: list(names).index(g) if g in names else len(names))
+    return [(g, names.get(g, g.replace("_", " ").capitalize()), groups[g]) for g in order]
+
+
+def _conversions(text: str) -> list[dict[str, str]]:
+    rows = []
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in line.replace("\t", ",").split(",")]
+        if len(parts) != 3:
+            raise SubmissionError(f"conversions, line {n}: expected 'year, taxable, nontaxable', found {line.strip()[:60]!r}")
+        rows.append({"year": parts[0], "taxable": parts[1], "nontaxable": parts[2]})
+    return rows
+
+
+def _value(kb: KnowledgeBase, name: str, text: str) -> Any:
+    fact = kb.knowledge.facts.get(name)
+    if fact is None:
+        return text  # the engine reports the unknown name with a suggestion
+    if fact.type == "bool":
+        if text not in ("yes", "no"):
+            raise SubmissionError(f"{name}: expected yes, no or blank, found {text[:40]!r}")
+        return text == "yes"
+    if fact.type == "list":
+        return [{k: (int(v) if k == "year" and v.isdigit() else v) for k, v in row.items()} for row in _conversions(text)]
+    return text
+
+
+def parse_form(kb: KnowledgeBase, body: bytes, content_type: str) -> dict[str, Any]:
+    """Raw facts from a submitted form (URL-encoded) or a JSON object; blank fields stay unknown.
+
+    Raises:
+        SubmissionError: for a body that is not a well-formed form or JSON object.
+
+    """
+    kind = content_type.split(";")[0].strip().lower()
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SubmissionError(f"the submission is not UTF-8 text (byte {exc.start})") from None
+    if kind == "application/json":
+        try:
+            doc = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise SubmissionError(f"the JSON is malformed: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
+        if not isinstance(doc, dict):
+            raise SubmissionError("expected a JSON object of fact names to values")
+        return doc
+    if kind != "application/x-www-form-urlencoded":
+        found = kind[:60] or "no content type"
+        raise SubmissionError(f"expected a form (application/x-www-form-urlencoded) or JSON, found {found!r}")
+    try:
+        pairs = parse_qsl(text, keep_blank_values=True, strict_parsing=bool(text), max_num_fields=MAX_FIELDS)
+    except ValueError as exc:
+        raise SubmissionError(f"the form data is malformed: {exc}") from None
+    facts: dict[str, Any] = {}
+    for name, value in pairs:
+        if name in facts:
+            raise SubmissionError(f"{name[:60]}: given more than once")
+        if value.strip():
+            facts[name] = _value(kb, name, value.strip())
+    return facts

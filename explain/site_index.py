@@ -1,0 +1,225 @@
+"""Lexical search shared by ``rothkb ask`` and the site's search index: tokens, synonyms, BM25.
+
+Everything is computed by hand from the knowledge (no network, no model): a question is split
+into words, each word is folded to a canonical term (synonyms, a light stemmer), and documents
+are ranked with Okapi BM25 over weighted fields.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+__all__ = ["terms", "Bm25", "Doc", "Ranker", "STOPWORDS", "ANCHORS"]
+
+#: Words that carry no topic (question scaffolding and function words).
+STOPWORDS = frozenset("""
+a about after again all also am an and any are as at be been before being but by can could
+did do does doing for from had has have how i if in into is it its just me more most my no nor
+not now of on once only or other our out over own same should so some such than that the their
+them then there these they this those through to too under until up very was we were what when
+where which while who whom why will with would you your yours i'm im ive i've we're get got
+need want still really much many way ok okay yes one thing things anything something make makes us her his him she he they made
+""".split())
+
+#: Terms that place a question inside the knowledge base's subject; a match needs one of them.
+ANCHORS = frozenset("""
+roth ira backdoor megabackdoor 401k 403b 457b hsa hdhp convert recharacterize form8606 1099r sep simple
+prorata aftertax pretax nondeductible contribut rollover inherit fiveyear age59half age70half basis
+catch-up hce acp inplan inservice 415c 402g 8606 cp2000 excess phase solo deductible
+""".split())
+
+#: Multi-word phrases folded to one term before splitting (order matters: longest first).
+PHRASES = (
+    (r"mega[\s-]*back[\s-]*door", " megabackdoor "),
+    (r"back[\s-]+door", " backdoor "),
+    (r"after[\s-]+tax", " aftertax "),
+    (r"pre[\s-]+tax", " pretax "),
+    (r"non[\s-]+deductible", " nondeductible "),
+    (r"401\s*\(\s*k\s*\)|401\s*k\b", " 401k "),
+    (r"403\s*\(\s*b\s*\)|403\s*b\b", " 403b "),
+    (r"457\s*\(\s*b\s*\)|457\s*b\b", " 457b "),
+    (r"form\s+8606|8606s?\b", " form8606 "),
+    (r"1099[\s-]*r\b", " 1099r "),
+    (r"59\s*(?:½|1/2|\.5| and a half| and half)", " age59half "),
+    (r"70\s*(?:½|1/2|\.5| and a half)", " age70half "),
+    (r"health savings account", " hsa "),
+    (r"high[\s-]+deductible", " hdhp "),
+    (r"modified adjusted gross income|adjusted gross income", " magi "),
+    (r"in[\s-]+plan", " inplan "),
+    (r"in[\s-]+service", " inservice "),
+    (r"pro[\s-]+rata", " prorata "),
+    (r"(?:five|5)[\s-]+years?", " fiveyear "),
+    (r"step[\s-]+transaction", " steptransaction "),
+    (r"self[\s-]+employ\w*", " selfemployed "),
+    (r"take (?:it |money |them )?out|pull (?:it |money )?out|cash out|get at", " withdraw "),
+    (r"too much (?:money|income)|earn too much|make too much|high earner|high income", " magi limit "),
+    (r"highly compensated", " hce "),
+    (r"simple (?:words|terms|english)|plain (?:english|words)|layman'?s terms", " plain terms "),
+    (r"too old|age limit|maximum age|older than", " age limit "),
+    (r"(?:in )?a single year|per year|each year|every year|a year\b|annually|yearly", " annual "),
+    (r"dec(?:ember|\.)? 31(?:st)?|year[\s-]end", " dec31 "),
+    (r"(?:past|after|missed|miss) the (?:\w+ )?deadline", " missed deadline "),
+    (r"simplified employee pension", " sep "),
+    (r"savings incentive match plan", " simple "),
+)
+
+#: Single words folded to a canonical term.
+SYNONYMS = {
+    "husband": "spouse", "wife": "spouse", "spouses": "spouse", "partner": "spouse", "spousal": "spouse",
+    "married": "spouse", "marriage": "spouse", "couple": "spouse", "mfs": "spouse separate", "mfj": "spouse joint",
+    "jointly": "joint", "separately": "separate", "sep-ira": "sep", "seps": "sep",
+    "iras": "ira", "ira's": "ira", "roths": "roth", "401ks": "401k", "k401": "401k",
+    "convert": "convert", "converted": "convert", "converting": "convert", "conversion": "convert",
+    "conversions": "convert", "converts": "convert",
+    "contribute": "contribut", "contributed": "contribut", "contributing": "contribut",
+    "contribution": "contribut", "contributions": "contribut", "deposit": "contribut", "deposits": "contribut",
+    "put": "contribut", "fund": "contribut", "funding": "contribut",
+    "withdrawal": "withdraw", "withdrawals": "withdraw", "withdrawing": "withdraw", "withdrew": "withdraw",
+    "distribution": "withdraw", "distributions": "withdraw", "access": "withdraw",
+    "penalty": "penalty", "penalties": "penalty", "penalized": "penalty",
+    "five": "fiveyear", "5": "fiveyear", "taxed": "tax", "taxes": "tax", "taxable": "taxable",
+    "salary": "compensation", "wages": "compensation", "wage": "compensation", "earned": "compensation",
+    "earnings": "earnings", "income": "magi", "agi": "magi", "limits": "limit", "cap": "limit",
+    "max": "limit", "maximum": "limit", "ceiling": "limit", "phaseout": "phase", "phase-out": "phase",
+    "recharacterize": "recharacterize", "recharacterization": "recharacterize", "recharacterized": "recharacterize",
+    "undo": "recharacterize", "reverse": "recharacterize", "unwind": "recharacterize",
+    "job": "employer", "jobs": "employer", "company": "employer", "work": "employer", "workplace": "employer",
+    "quit": "leave", "leaving": "leave", "left": "leave", "rollover": "rollover", "rollovers": "rollover",
+    "roll": "rollover", "rolled": "rollover", "rolling": "rollover", "move": "rollover", "moving": "rollover",
+    "transfer": "rollover", "allowed": "allow", "allows": "allow", "permit": "allow", "permitted": "allow",
+    "legal": "legal", "loophole": "legal", "irs": "irs", "mistake": "mistake", "mistakes": "mistake",
+    "error": "mistake", "errors": "mistake", "wrong": "mistake", "oops": "mistake",
+    "old": "old", "previous": "old", "former": "old", "prior": "old",
+    "cutoff": "limit", "cutoffs": "limit", "threshold": "limit", "thresholds": "limit",
+    "straight": "direct", "directly": "direct", "whole": "entire", "all-in": "entire",
+    "inherit": "inherit", "inherited": "inherit", "inheriting": "inherit", "beneficiary": "inherit",
+    "parent": "inherit", "parents": "inherit", "father": "inherit", "mother": "inherit", "dad": "inherit",
+    "mom": "inherit", "bill": "tax", "older": "age", "age": "age", "aged": "age", "turbotax": "software", "h&r": "software",
+}
+
+_SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ied", "es", "ed", "s")
+
+
+def _stem(word: str) -> str:
+    if word in SYNONYMS:
+        return SYNONYMS[word]
+    if len(word) <= 4 or not word.isalpha():
+        return word
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
+            base = word[: -len(suffix)]
+            if suffix in ("ies", "ied"):
+                base += "y"
+            elif suffix in ("ing", "ed") and len(base) > 2 and base[-1] == base[-2] and base[-1] not in "lsz":
+                base = base[:-1]  # putting -> put, planned -> plan
+            return SYNONYMS.get(base, base)
+    return word
+
+
+def terms(text: str) -> list[str]:
+    """Canonical search terms of a text (stopwords dropped, synonyms and phrases folded).
+
+    Examples:
+        >>> terms("Can my wife do a mega back-door Roth with after tax 401(k) money?")
+        ['spouse', 'megabackdoor', 'roth', 'aftertax', '401k', 'money']
+
+    """
+    text = text.lower().replace("’", "'")
+    for pattern, repl in PHRASES:
+        text = re.sub(pattern, repl, text)
+    out: list[str] = []
+    for word in re.findall(r"[a-z0-9][a-z0-9&'-]*", text):
+        word = word.strip("'-")
+        if word.endswith("'s"):
+            word = word[:-2]
+        if not word or word in STOPWORDS:
+            continue
+        folded = _stem(word) if word in SYNONYMS else _stem(word.replace("-", ""))
+        out += [t for t in folded.split() if t not in STOPWORDS]
+    return out
+
+
+@dataclass
+class Doc:
+    """A searchable document: an id and weighted text fields."""
+
+    id: str
+    fields: list[tuple[str, float]]
+    tf: Counter = field(default_factory=Counter)
+    length: float = 0.0
+
+
+class Bm25:
+    """Okapi BM25 over weighted fields (a field of weight 3 counts its terms three times)."""
+
+    def __init__(self, docs: list[Doc], k1: float = 1.2, b: float = 0.6) -> None:
+        self.docs, self.k1, self.b = docs, k1, b
+        df: Counter = Counter()
+        for doc in docs:
+            doc.tf = Counter()
+            for text, weight in doc.fields:
+                for term in terms(text):
+                    doc.tf[term] += weight
+            doc.length = sum(doc.tf.values())
+            df.update(doc.tf.keys())
+        self.avg = sum(d.length for d in docs) / max(len(docs), 1)
+        n = len(docs)
+        self.idf = {t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()}
+        #: idf of a term no document contains (a word the knowledge base never uses).
+        self.unseen_idf = math.log(1 + (n + 0.5) / 0.5)
+
+    def score(self, query_terms: list[str], doc: Doc) -> float:
+        """BM25 score of one document for already-folded query terms."""
+        total = 0.0
+        for term in set(query_terms):
+            tf = doc.tf.get(term, 0.0)
+            if tf:
+                norm = tf * (self.k1 + 1) / (tf + self.k1 * (1 - self.b + self.b * doc.length / self.avg))
+                total += self.idf[term] * norm
+        return total
+
+    def coverage(self, query_terms: list[str], doc: Doc) -> float:
+        """Share of the query's idf weight that the document contains (0..1)."""
+        unique = set(query_terms)
+        weight = sum(self.idf.get(t, self.unseen_idf) for t in unique)
+        found = sum(self.idf[t] for t in unique if doc.tf.get(t))
+        return found / weight if weight else 0.0
+
+    def rank(self, query: str) -> list[tuple[Doc, float, float]]:
+        """Documents with a positive score, best first: ``(doc, score, coverage)``."""
+        q = terms(query)
+        scored = [(d, self.score(q, d), self.coverage(q, d)) for d in self.docs]
+        return sorted((s for s in scored if s[1] > 0), key=lambda s: (-s[1], s[0].id))
+
+
+class Ranker:
+    """FAQ ranking: the best single short text (question or one alias) plus a share of the full-entry BM25.
+
+    A question that matches one alias closely is a strong signal that a long answer mentioning many
+    words is not, so short texts get their own index and the full entry only breaks ties.
+    """
+
+    def __init__(self, docs: list[Doc], shorts: dict[str, list[str]], weight: float = 0.5) -> None:
+        self.full = Bm25(docs)
+        self.weight = weight
+        self.short = Bm25([Doc(f"{d.id}#{i}", [(text, 1.0)]) for d in docs for i, text in enumerate(shorts.get(d.id, ()))],
+                          b=0.5)
+        self._owner = {s.id: s.id.rsplit("#", 1)[0] for s in self.short.docs}
+
+    def rank(self, query: str) -> list[tuple[Doc, float, float]]:
+        """Entries with a positive score, best first: ``(doc, score, coverage of the query)``."""
+        q = terms(query)
+        best: dict[str, float] = {}
+        for s in self.short.docs:
+            owner = self._owner[s.id]
+            best[owner] = max(best.get(owner, 0.0), self.short.score(q, s))
+        scored = [(d, best.get(d.id, 0.0) + self.weight * self.full.score(q, d), self.full.coverage(q, d))
+                  for d in self.full.docs]
+        return sorted((s for s in scored if s[1] > 0), key=lambda s: (-s[1], s[0].id))
+
+    def anchored(self, query: str, doc: Doc) -> bool:
+        """True when the query and the document share a subject term (see :data:`ANCHORS`)."""
+        return any(t in ANCHORS and doc.tf.get(t) for t in terms(query))
