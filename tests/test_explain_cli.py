@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 import re
-
-import yaml
 from pathlib import Path
 
 import markdown
+import yaml
 
 from .conftest import EXAMPLE, ROOT, run_process
 
