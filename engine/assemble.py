@@ -46,7 +46,8 @@ class Static:
     rule_leaves: list[tuple[Any, list[Leaf]]]
     rules: dict[str, Rule]
     leaf: dict[int, LeafInfo]
-    advice: dict[str, list[tuple[str, str | None]]]
+    advice: dict[str, list[list[tuple[str, str | None]]]]
+    deadline: dict[str, list[list[tuple[str, str | None]]]]
     figures: list[tuple[str, Any, tuple[tuple[str, str], ...]]]
     form8606: list[tuple[str, Any, tuple[tuple[str, str], ...]]]
     facts: frozenset[str]
@@ -92,23 +93,15 @@ def _build_static(compiled: Any) -> Static:
             info[id(leaf)] = LeafInfo(leaf.name, leaf.op, leaf.conclusion,
                                       types.get(leaf.name, "enum" if leaf.conclusion else ""), name, sources,
                                       literal, render(right), leaf.text)
-    advice = {}
-    for rule in k.rules:
-        parts: list[tuple[str, str | None]] = []
-        pos = 0
-        text = " ".join(rule.advice.split())
-        for match in PLACEHOLDER.finditer(text):
-            parts.append((text[pos:match.start()], match.group(1)))
-            pos = match.end()
-        parts.append((text[pos:], None))
-        advice[rule.id] = parts
+    advice = {rule.id: _sentences(rule.advice) for rule in k.rules}
+    deadline = {rule.id: _sentences(rule.deadline) for rule in k.rules}
     def cites(value: Any) -> tuple[tuple[str, str], ...]:
         return tuple((c.source, c.pinpoint) for c in value.sources)
     figures = [(n, v, cites(v)) for n, v in k.values.items() if v.figure and not v.form8606]
     form = sorted(((n, v, cites(v)) for n, v in k.values.items() if v.form8606),
                   key=lambda item: int(re.sub(r"\D", "", str(item[1].form8606)) or 0))
     return Static([(c, leaves(c.rule.when)) for c in compiled.rules], {r.id: r for r in k.rules}, info, advice,
-                  figures, form, frozenset(k.facts), types, {r.id: cites(r) for r in k.rules},
+                  deadline, figures, form, frozenset(k.facts), types, {r.id: cites(r) for r in k.rules},
                   {r.id: " ".join(r.because.split()) for r in k.rules})
 
 
@@ -127,16 +120,45 @@ def select(cond: Any, results: dict[int, tuple[Any, Any]], want: Any) -> list[Le
     return out
 
 
-def render_advice(parts: list[tuple[str, str | None]], env: dict[str, Any], types: dict[str, str]) -> str:
-    """Fill the placeholders of a pre-split advice text with the person's formatted values."""
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(])")
+
+
+def _sentences(text: str) -> list[list[tuple[str, str | None]]]:
+    """Split text into sentences, each a list of (literal text, placeholder name or None)."""
     out = []
-    for text, name in parts:
-        out.append(text)
-        if name is not None:
-            value = env.get(name, _UNKNOWN)
-            out.append("(unknown)" if value.__class__ is Unknown else "(does not apply)" if value is None
-                       else format_value(value, types.get(name, "")))
-    return "".join(out)
+    for sentence in _SENTENCE_END.split(" ".join(text.split())):
+        parts: list[tuple[str, str | None]] = []
+        pos = 0
+        for match in PLACEHOLDER.finditer(sentence):
+            parts.append((sentence[pos:match.start()], match.group(1)))
+            pos = match.end()
+        parts.append((sentence[pos:], None))
+        out.append(parts)
+    return out
+
+
+def render_advice(sentences: list[list[tuple[str, str | None]]], env: dict[str, Any], types: dict[str, str]) -> str:
+    """Fill placeholders with the person's formatted values.
+
+    A sentence that needs a value still unknown is left out (it would only say "unknown"),
+    unless every sentence would be; what is unknown is listed under the questions anyway.
+    """
+    rendered, complete = [], []
+    for parts in sentences:
+        out, known = [], True
+        for text, name in parts:
+            out.append(text)
+            if name is not None:
+                value = env.get(name, _UNKNOWN)
+                if value.__class__ is Unknown:
+                    known = False
+                    out.append("(unknown)")
+                else:
+                    out.append("(does not apply)" if value is None else format_value(value, types.get(name, "")))
+        rendered.append("".join(out))
+        if known:
+            complete.append(rendered[-1])
+    return " ".join(complete or rendered)
 
 
 def _plain(value: Any) -> str:
@@ -190,7 +212,8 @@ def assemble(compiled: Any, facts: dict[str, Any], env: dict[str, Any], order: l
         because = [_check(st, env, leaf, res[id(leaf)], year) for leaf in select(rule.when, res, True)]
         citations = st.citations[rid]
         steps.append(Step(n, rid, rule.title, rule.kind, rule.importance, render_advice(st.advice[rid], env, st.types),
-                          because, dict(rule.conclude), list(citations), st.rationale[rid], rule.deadline))
+                          because, dict(rule.conclude), list(citations), st.rationale[rid],
+                          render_advice(st.deadline[rid], env, st.types)))
         cited += [sid for sid, _ in citations]
         for ch in because:
             cited += ch.threshold_sources

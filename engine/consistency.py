@@ -33,10 +33,15 @@ def check_rule_graph(knowledge: Knowledge, check: Checker) -> None:
         for name, _ in rule.conclude:
             producers.setdefault(name, []).append(rule.id)
     ids = [r.id for r in knowledge.rules]
+    myths = [str(m.get("id")) for m in knowledge.myths]
     deps: dict[str, set[str]] = {}
     for rule in knowledge.rules:
         deps[rule.id] = set()
         where = (rule.loc.line, rule.loc.column)
+        for myth in rule.corrects:
+            if myth not in myths:
+                check.error(rule.loc.path, where, f"rules({rule.id}).corrects", f"unknown myth '{myth}'",
+                            suggest(myth, myths))
         for other in getattr(rule, "excludes", ()):
             if other not in ids or other == rule.id:
                 what = "a rule cannot exclude itself" if other == rule.id else f"unknown rule '{other}'"

@@ -93,9 +93,10 @@ def _rule(path: str, key: str, entry: Any, check: Checker, types: dict, facts: d
         check.keys(path, then, f"{key}.then", THEN_KEYS, ("advice",))
         advice = check.text(path, then, f"{key}.then", "advice")
         deadline = check.text(path, then, f"{key}.then", "deadline")
-        for name in PLACEHOLDER.findall(advice):
-            if name not in types:
-                check.unknown_name(path, mark_of(then, "advice"), f"{key}.then.advice", "placeholder", name, types)
+        for field, text in (("advice", advice), ("deadline", deadline)):
+            for name in PLACEHOLDER.findall(text):
+                if name not in types:
+                    check.unknown_name(path, mark_of(then, field), f"{key}.then.{field}", "placeholder", name, types)
         concl = then.get("conclude") or {}
         if not isinstance(concl, dict):
             check.error(path, mark_of(then, "conclude"), f"{key}.then.conclude", "expected a mapping of conclusion: value")

@@ -58,13 +58,19 @@ def requirement_phrase(req: Any, questions: dict[str, str], descriptions: dict[s
         return f"{text[0].lower() + text[1:]} (another rule's conclusion)"
     if isinstance(req.threshold, bool) and req.fact in questions:
         return f"the answer to “{questions[req.fact]}” were {'yes' if req.threshold == (req.op == '==') else 'no'}"
+    described = descriptions.get(req.fact, "").rstrip(".")
+    if isinstance(req.threshold, bool) and described and req.fact not in questions:
+        claim = described[0].lower() + described[1:]
+        return claim if req.threshold == (req.op == "==") else f"it were not the case that {claim}"
     if isinstance(req.threshold, list):
         shown = " or ".join(format_value(v, req.value_type) for v in req.threshold)
     else:
         shown = format_value(req.threshold, req.value_type)
     if isinstance(req.threshold, bool):
         shown = "yes" if req.threshold else "no"
-    text = f"your {label(req.fact)} {_WERE[req.op]} {shown}"
+    subject = f"your {label(req.fact)}" if req.fact in questions or not described else \
+        f"the {described[0].lower() + described[1:]}"
+    text = f"{subject} {_WERE[req.op]} {shown}"
     if req.threshold_name:
         where = descriptions.get(req.threshold_name, label(req.threshold_name))
         text += f" ({where[0].lower() + where[1:]}, {year})"
