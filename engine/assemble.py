@@ -213,7 +213,7 @@ def assemble(compiled: Any, facts: dict[str, Any], env: dict[str, Any], order: l
         citations = st.citations[rid]
         steps.append(Step(n, rid, rule.title, rule.kind, rule.importance, render_advice(st.advice[rid], env, st.types),
                           because, dict(rule.conclude), list(citations), st.rationale[rid],
-                          render_advice(st.deadline[rid], env, st.types)))
+                          render_advice(st.deadline[rid], env, st.types) if rule.deadline else ""))
         cited += [sid for sid, _ in citations]
         for ch in because:
             cited += ch.threshold_sources

@@ -21,7 +21,7 @@ __all__ = ["Requirement", "requirements", "MAX_ALTERNATIVES"]
 MAX_ALTERNATIVES = 4
 
 
-@dataclass
+@dataclass(slots=True)
 class Requirement:
     """One condition that would have to hold for the rule to apply."""
 

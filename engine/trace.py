@@ -14,7 +14,7 @@ __all__ = ["Check", "Step", "NotFired", "Undetermined", "Question", "Figure", "S
            "Explanation", "format_value", "json_number"]
 
 
-@dataclass
+@dataclass(slots=True)
 class Check:
     """One condition of a rule, as evaluated for this person."""
 
@@ -40,7 +40,7 @@ class Check:
     value_type: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class Step:
     """A rule that fired."""
 
@@ -57,7 +57,7 @@ class Step:
     deadline: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class NotFired:
     """A rule that does not apply, the conditions that failed, and what would make it apply."""
 
@@ -68,7 +68,7 @@ class NotFired:
     would_fire_if: list[list[Any]] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class Undetermined:
     """A rule that could apply or not, and the facts it waits on."""
 
@@ -80,7 +80,7 @@ class Undetermined:
     inherited: list[str] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class Question:
     """A question whose answer could change a conclusion."""
 
@@ -91,7 +91,7 @@ class Question:
     help: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class Figure:
     """A computed figure with its sources."""
 
@@ -102,7 +102,7 @@ class Figure:
     sources: list[tuple[str, str]]
 
 
-@dataclass
+@dataclass(slots=True)
 class SourceInfo:
     """A cited source, as shown in footnotes and JSON."""
 
@@ -113,7 +113,7 @@ class SourceInfo:
     pinpoint: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class Explanation:
     """Everything rothkb concluded about one situation."""
 
