@@ -18,7 +18,21 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message} (see '{self.prog} --help')")
 
 
-def build_parser() -> argparse.ArgumentParser:
+CORE = ("explain", "check", "test")
+
+
+def _command_in(argv: list[str]) -> str | None:
+    """The subcommand named in ``argv`` (skipping global options), or None."""
+    args = iter(argv)
+    for arg in args:
+        if arg == "--knowledge":
+            next(args, None)
+        elif not arg.startswith("-"):
+            return arg
+    return None
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
     parser = _Parser(prog="rothkb", description="Cited explanations of backdoor Roth and related rules.")
     parser.add_argument("--debug", action="store_true", help="show tracebacks for errors")
@@ -36,7 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="*", metavar="PATH")
     p.add_argument("-k", dest="keyword", metavar="NAME", help="only tests whose name contains NAME")
     from . import commands
-    commands.register(sub)
+    if command not in CORE:
+        known = {c for cs in commands.FEATURES.values() for c in cs}
+        commands.register(sub, command if command in known else None)
     return parser
 
 
@@ -132,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv
     try:
-        args = build_parser().parse_args(argv)
+        args = build_parser(_command_in(argv)).parse_args(argv)
         if not args.command:
             build_parser().print_help()
             return 2

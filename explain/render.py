@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-import markdown as md
 
 from engine.trace import Explanation, format_value, json_number
 
@@ -175,6 +174,7 @@ def render_markdown(exp: Explanation, descriptions: dict[str, str] | None = None
 def render_html(exp: Explanation, descriptions: dict[str, str] | None = None, title: str = "rothkb explanation",
                 questions: dict[str, str] | None = None) -> str:
     """A standalone HTML page of the Markdown explanation (footnotes and tables rendered)."""
+    import markdown as md  # imported here: only HTML output needs it (cold start)
     body = md.markdown(render_markdown(exp, descriptions, questions), extensions=["footnotes", "tables"],
                        output_format="html")
     return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
