@@ -31,10 +31,18 @@ def suggest(name: str, choices: Iterable[str]) -> str | None:
         'magi'
         >>> suggest("zzz", ["magi"]) is None
         True
+        >>> suggest("MAGI", ["magi", "age"])
+        'magi'
 
     """
-    matches = difflib.get_close_matches(str(name), sorted(set(choices)), n=1, cutoff=0.6)
-    return matches[0] if matches else None
+    options = sorted(set(choices))
+    matches = difflib.get_close_matches(str(name), options, n=1, cutoff=0.6)
+    if matches:
+        return matches[0]
+    # Case differences alone ("MAGI") are worth a suggestion too.
+    lowered = {option.lower(): option for option in reversed(options)}
+    matches = difflib.get_close_matches(str(name).lower(), sorted(lowered), n=1, cutoff=0.6)
+    return lowered[matches[0]] if matches else None
 
 
 @dataclass(frozen=True, order=True)

@@ -44,7 +44,11 @@ def coerce_fact(fact: FactDef, value: Any) -> tuple[Any, str | None]:
         if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)) or (
                 kind == "int" and isinstance(value, float) and not value.is_integer()):
             if isinstance(value, str) and re.fullmatch(r"-?\d+", value.strip()):
-                value = int(value.strip())
+                digits = value.strip()
+                if len(digits.lstrip("-")) > 18:  # far beyond any bound; int() of 4,300+ digits fails
+                    bound = f"at most {fact.max}" if not digits.startswith("-") else f"at least {fact.min}"
+                    return None, f"must be {bound}, found {digits[:57] + '...' if len(digits) > 60 else digits}"
+                value = int(digits)
             else:
                 return None, f"expected a whole number, found {_show(value)}"
         if isinstance(value, float) and not math.isfinite(value):
@@ -186,6 +190,31 @@ def parse_facts(doc: Any, knowledge: Knowledge, path: str = "<facts>", year: int
         line, col = mark_of(doc, "tax_year") if year is None else (0, 0)
         problems.append(Problem(path, line, col, "tax_year",
                                 f"{facts['tax_year']} is not covered; rothkb has figures for {years[0]}-{years[-1]}"))
+    if not problems:
+        problems += _cross_checks(doc, facts, knowledge, path)
     if problems:
         raise InputError(problems)
     return facts
+
+
+def _cross_checks(doc: Any, facts: dict[str, Any], knowledge: Knowledge, path: str) -> list[Problem]:
+    """Facts that are each valid but impossible together."""
+    problems: list[Problem] = []
+    year = facts["tax_year"]
+    if "birth_date" in facts:
+        line, col = mark_of(doc, "birth_date")
+        born = dt.date.fromisoformat(facts["birth_date"])
+        oldest = knowledge.facts["age"].max if "age" in knowledge.facts else None
+        if born.year > year:
+            problems.append(Problem(path, line, col, "birth_date",
+                                    f"{facts['birth_date']} is after the end of tax_year {year}"))
+        elif oldest is not None and year - born.year > oldest:
+            problems.append(Problem(path, line, col, "birth_date",
+                                    f"{facts['birth_date']} makes you {year - born.year} on December 31, {year} "
+                                    f"(at most {oldest})"))
+    later, total = facts.get("contribution_made_next_year"), facts.get("nondeductible_contribution")
+    if later is not None and total is not None and later > total:
+        line, col = mark_of(doc, "contribution_made_next_year")
+        problems.append(Problem(path, line, col, "contribution_made_next_year",
+                                f"${later:,} is more than the nondeductible_contribution (${total:,}) it is part of"))
+    return problems

@@ -8,6 +8,8 @@ key and item, so that later validation can say *where* a problem is, not just wh
 
 from __future__ import annotations
 
+import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -124,6 +126,16 @@ class _Positions:
         result.mark = _pos(node)
         return result
 
+    def construct_yaml_int(self, node: yaml.Node) -> int:
+        # Python refuses to convert integers of more than 4,300 digits (a DoS guard); say so
+        # at the number's position instead of failing somewhere later.
+        try:
+            return super().construct_yaml_int(node)  # type: ignore[misc]
+        except ValueError:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"number with more than {sys.get_int_max_str_digits()} digits", node.start_mark
+            ) from None
+
     def construct_yaml_timestamp(self, node: yaml.Node) -> str:
         # Dates stay strings: the facts layer parses them and reports impossible dates itself.
         return self.construct_scalar(node)
@@ -143,6 +155,55 @@ for _loader in {_PyLoader, _CLoader}:
     _loader.add_constructor("tag:yaml.org,2002:map", _Positions.construct_mapping)
     _loader.add_constructor("tag:yaml.org,2002:seq", _Positions.construct_sequence)
     _loader.add_constructor("tag:yaml.org,2002:timestamp", _Positions.construct_yaml_timestamp)
+    _loader.add_constructor("tag:yaml.org,2002:int", _Positions.construct_yaml_int)
+
+
+_BRACKETS = re.compile(r"[\[\]{}]")
+
+
+def _flow_too_deep(text: str) -> tuple[int, int] | None:
+    """Position of the first ``[``/``{`` nested deeper than MAX_DEPTH, or None.
+
+    PyYAML's scanner is quadratic in flow nesting, so thousands of brackets take seconds
+    before any depth check could run; this linear pre-scan (quotes and comments skipped)
+    refuses them first. Depth counts as in the parsed document: a top-level block mapping
+    is one level, as a top-level ``{`` is.
+    """
+    # Cheap bound first: brackets inside quotes or comments only ever add to a naive count,
+    # so if the naive depth stays within the limit the precise scan is not needed.
+    naive = peak = 0
+    for match in _BRACKETS.finditer(text):
+        naive += 1 if match.group() in "[{" else -1
+        peak = max(peak, naive)
+    if peak <= MAX_DEPTH:
+        return None
+    first = next((ch for ch in (line.strip()[:1] for line in text.splitlines()) if ch and ch != "#"), "")
+    depth = 0 if first in ("[", "{") else 1
+    line, column, quote, comment, prev = 1, 0, "", False, "\n"
+    for ch in text:
+        column += 1
+        if ch == "\n":
+            line, column, comment, prev = line + 1, 0, False, ch
+            continue
+        if comment:
+            continue
+        if quote:
+            if ch == quote and (quote == "'" or prev != "\\"):
+                quote = ""
+            prev = "" if prev == "\\" and ch == "\\" else ch
+            continue
+        if ch in "\"'":
+            quote = ch
+        elif ch == "#" and prev in " \t\n":
+            comment = True
+        elif ch in "[{":
+            depth += 1
+            if depth > MAX_DEPTH + 1:
+                return line, column
+        elif ch in "]}":
+            depth -= 1
+        prev = ch
+    return None
 
 
 def parse_yaml(text: str, path: str, error: type = InputError) -> Any:
@@ -160,6 +221,9 @@ def parse_yaml(text: str, path: str, error: type = InputError) -> Any:
     if len(text) > MAX_BYTES:
         raise error(Problem(path, 0, 0, "", f"file is too large ({len(text):,} characters; "
                                              f"at most {MAX_BYTES:,})"))
+    deep = _flow_too_deep(text)
+    if deep:
+        raise error(Problem(path, deep[0], deep[1], "", f"invalid YAML: nesting deeper than {MAX_DEPTH} levels"))
     try:
         try:
             return yaml.load(text, Loader=_CLoader)  # noqa: S506 - derives from CSafeLoader
@@ -169,10 +233,18 @@ def parse_yaml(text: str, path: str, error: type = InputError) -> Any:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         what = exc.problem or "invalid YAML"
+        if what == "but found another document":
+            what = "expected a single document, but found another document"
         if "could not determine a constructor" in str(what):
             tag = str(what).split("for the tag")[-1].strip().strip("'").replace("tag:yaml.org,2002:", "!!")
             what = f"tags that build objects are not allowed ({tag})"
         raise error(Problem(path, line, col, "", f"invalid YAML: {what}")) from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        char = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        raise error(Problem(path, line, column, "", f"invalid YAML: unacceptable character #x{char:04x}: "
+                                                    f"{exc.reason}")) from None
     except yaml.YAMLError as exc:
         raise error(Problem(path, 0, 0, "", f"invalid YAML: {exc}")) from None
     except RecursionError:

@@ -39,9 +39,15 @@ def _value(fact):
     return st.integers(low, high)
 
 
-COMPLETE = st.fixed_dictionaries({name: _value(fact) for name, fact in FACTS.items()})
+def _consistent(raw: dict) -> bool:
+    """Each value valid alone is not enough: the next-year part of a contribution is part of it."""
+    return raw.get("contribution_made_next_year", 0) <= raw.get("nondeductible_contribution", 10**9)
+
+
+COMPLETE = st.fixed_dictionaries({name: _value(fact) for name, fact in FACTS.items()}).filter(_consistent)
 PARTIAL = st.fixed_dictionaries({"tax_year": _value(FACTS["tax_year"])},
-                                optional={name: _value(f) for name, f in FACTS.items() if name != "tax_year"})
+                                optional={name: _value(f) for name, f in FACTS.items() if name != "tax_year"}
+                                ).filter(_consistent)
 
 
 def _agree(raw):
