@@ -4,6 +4,7 @@ order), conditions to three-valued closures, and rules to durable_rules rulesets
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -171,22 +172,43 @@ def _literal_values(node: expr.Node) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
+_PY_OPS = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt,
+           ">=": operator.ge}
+
+
 def _leaf_fn(leaf: Leaf) -> Callable[[dict[str, Any]], tuple[Any, Any]]:
+    """A closure ``env -> (left value, status)`` specialised for the leaf's operator.
+
+    Same semantics as :func:`engine.expr.compare` (unknown stays unknown and names what is
+    missing; a value that does not apply never satisfies a condition), without its generic
+    dispatch: this runs for every condition of every rule on every evaluation.
+    """
     name, op, right = leaf.name, leaf.op, leaf.right
     missing_left = expr.Unknown(frozenset([name]))
-    if isinstance(right, expr.Name):
-        rname = right.name
-        missing_right = expr.Unknown(frozenset([rname]))
+    Unknown = expr.Unknown
+    if isinstance(right, expr.Name) or op in ("in", "not in"):
+        rname = right.name if isinstance(right, expr.Name) else None
+        const = None if rname else _literal(right)
+        missing_right = expr.Unknown(frozenset([rname])) if rname else None
 
-        def by_name(env: dict[str, Any]) -> tuple[Any, Any]:
-            left, other = env.get(name, missing_left), env.get(rname, missing_right)
+        def generic(env: dict[str, Any]) -> tuple[Any, Any]:
+            left = env.get(name, missing_left)
+            other = env.get(rname, missing_right) if rname else const
             return left, expr.compare(op, left, other)
-        return by_name
+        return generic
     const = _literal(right)
+    test = _PY_OPS[op]
 
     def by_const(env: dict[str, Any]) -> tuple[Any, Any]:
         left = env.get(name, missing_left)
-        return left, expr.compare(op, left, const)
+        if left.__class__ is Unknown:
+            return left, left
+        if left is None:
+            return left, False
+        try:
+            return left, test(left, const)
+        except TypeError:
+            return left, False
     return by_const
 
 

@@ -13,7 +13,7 @@ from itertools import product
 from typing import Any
 
 from .expr import Unknown
-from .model import Leaf
+from .model import Group, Leaf
 
 __all__ = ["Requirement", "requirements", "MAX_ALTERNATIVES"]
 
@@ -44,6 +44,9 @@ def requirements(cond: Any, results: dict[int, tuple[Any, Any]], make: Any) -> l
         make: ``make(leaf) -> Requirement`` for one leaf.
 
     """
+    if isinstance(cond, Group) and cond.op == "all" and all(isinstance(i, Leaf) for i in cond.items):
+        # The common shape, a flat "all": one alternative, every condition not yet true.
+        return [[make(leaf) for leaf in cond.items if results[id(leaf)][1] is not True]]
     return sorted(_dnf(cond, results, make), key=len)[:MAX_ALTERNATIVES]
 
 

@@ -30,7 +30,9 @@ CHAIN_DISCOUNT = 0.4
 def rank_questions(compiled: CompiledKnowledge, undetermined: list[Undetermined]) -> list[Question]:
     """Rank the missing facts of undetermined rules by how much they could settle."""
     k = compiled.knowledge
-    importance = {c.rule.id: c.rule.importance for c in compiled.rules}
+    importance = compiled.__dict__.get("_importance")
+    if importance is None:  # per knowledge base, not per evaluation
+        importance = compiled.__dict__["_importance"] = {c.rule.id: c.rule.importance for c in compiled.rules}
     scores: dict[str, float] = {}
     settles: dict[str, list[str]] = {}
     for item in undetermined:
