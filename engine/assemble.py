@@ -55,6 +55,8 @@ class Static:
     #: Per rule: its citations as (source, pinpoint) and its rationale on one line.
     citations: dict[str, tuple[tuple[str, str], ...]]
     rationale: dict[str, str]
+    #: Per rule: its leaves when its condition is a flat "all" of leaves (most rules), else None.
+    flat: dict[str, tuple[Leaf, ...] | None]
 
 
 _LOCK = threading.Lock()
@@ -102,7 +104,15 @@ def _build_static(compiled: Any) -> Static:
                   key=lambda item: int(re.sub(r"\D", "", str(item[1].form8606)) or 0))
     return Static([(c, leaves(c.rule.when)) for c in compiled.rules], {r.id: r for r in k.rules}, info, advice,
                   deadline, figures, form, frozenset(k.facts), types, {r.id: cites(r) for r in k.rules},
-                  {r.id: " ".join(r.because.split()) for r in k.rules})
+                  {r.id: " ".join(r.because.split()) for r in k.rules}, {r.id: _flat(r.when) for r in k.rules})
+
+
+def _flat(cond: Any) -> tuple[Leaf, ...] | None:
+    if isinstance(cond, Leaf):
+        return (cond,)
+    if cond.op == "all" and all(isinstance(item, Leaf) for item in cond.items):
+        return tuple(cond.items)
+    return None
 
 
 def select(cond: Any, results: dict[int, tuple[Any, Any]], want: Any) -> list[Leaf]:
@@ -198,6 +208,15 @@ def _requirement(st: Static, env: dict[str, Any], leaf: Leaf, year: int) -> Requ
     return Requirement(info.name, info.op, info.literal, None, [], info.value_type, info.conclusion)
 
 
+def _requirement_from(st: Static, check: Check, leaf: Leaf) -> Requirement:
+    """The requirement for a failed flat condition, reusing its check's resolved threshold."""
+    info = st.leaf[id(leaf)]
+    if info.threshold_name:
+        return Requirement(info.name, info.op, check.threshold, info.threshold_name, check.threshold_sources,
+                           info.value_type)
+    return Requirement(info.name, info.op, info.literal, None, [], info.value_type, info.conclusion)
+
+
 def assemble(compiled: Any, facts: dict[str, Any], env: dict[str, Any], order: list[str], status: dict[str, Any],
              results: dict[str, dict[int, tuple[Any, Any]]], pending: dict[str, frozenset[str]]) -> Explanation:
     """Build the :class:`~engine.trace.Explanation` of one evaluation."""
@@ -209,7 +228,9 @@ def assemble(compiled: Any, facts: dict[str, Any], env: dict[str, Any], order: l
     cited: list[str] = []
     for n, rid in enumerate(order, 1):
         rule, res = st.rules[rid], results[rid]
-        because = [_check(st, env, leaf, res[id(leaf)], year) for leaf in select(rule.when, res, True)]
+        flat = st.flat[rid]
+        chosen = flat if flat is not None else select(rule.when, res, True)
+        because = [_check(st, env, leaf, res[id(leaf)], year) for leaf in chosen]
         citations = st.citations[rid]
         steps.append(Step(n, rid, rule.title, rule.kind, rule.importance, render_advice(st.advice[rid], env, st.types),
                           because, dict(rule.conclude), list(citations), st.rationale[rid],
@@ -220,17 +241,28 @@ def assemble(compiled: Any, facts: dict[str, Any], env: dict[str, Any], order: l
     not_fired, undetermined = [], []
     for crule, _ in st.rule_leaves:
         rule = crule.rule
-        state, res = status[rule.id], results[rule.id]
+        state, res, flat = status[rule.id], results[rule.id], st.flat[rule.id]
         if state.__class__ is Unknown:
-            chosen = select(rule.when, res, _UNKNOWN)
+            chosen = ([leaf for leaf in flat if res[id(leaf)][1].__class__ is Unknown] if flat is not None
+                      else select(rule.when, res, _UNKNOWN))
             checks = [_check(st, env, leaf, res[id(leaf)], year) for leaf in chosen]
             own = {m for ch, leaf in zip(checks, chosen, strict=True) if not leaf.conclusion for m in ch.missing}
             missing = sorted({m for ch in checks for m in ch.missing} | (pending.get(rule.id, frozenset()) & st.facts))
             undetermined.append(Undetermined(rule.id, rule.title, missing, checks, sorted(set(missing) - own)))
         elif not state:
-            chosen = select(rule.when, res, False)
-            checks = [_check(st, env, leaf, res[id(leaf)], year) for leaf in chosen]
-            alternatives = requirements(rule.when, res, lambda leaf: _requirement(st, env, leaf, year))
+            if flat is not None:
+                chosen = [leaf for leaf in flat if res[id(leaf)][1] is False]
+                checks = [_check(st, env, leaf, res[id(leaf)], year) for leaf in chosen]
+                # Every condition not yet true is required: the failed ones (their checks
+                # already hold the thresholds) and any still unknown.
+                failed = {id(leaf): ch for ch, leaf in zip(checks, chosen, strict=True)}
+                alternatives = [[_requirement_from(st, failed[id(leaf)], leaf) if id(leaf) in failed
+                                 else _requirement(st, env, leaf, year)
+                                 for leaf in flat if res[id(leaf)][1] is not True]]
+            else:
+                chosen = select(rule.when, res, False)
+                checks = [_check(st, env, leaf, res[id(leaf)], year) for leaf in chosen]
+                alternatives = requirements(rule.when, res, lambda leaf: _requirement(st, env, leaf, year))
             not_fired.append(NotFired(rule.id, rule.title, checks, alternatives))
     figures, form = [], []
     for target, triples in ((figures, st.figures), (form, st.form8606)):
