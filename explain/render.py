@@ -5,6 +5,7 @@ All three are views of the same trace; none computes anything the engine did not
 
 from __future__ import annotations
 
+import html
 import json
 from pathlib import Path
 from typing import Any
@@ -178,5 +179,19 @@ def render_html(exp: Explanation, descriptions: dict[str, str] | None = None, ti
     body = md.markdown(render_markdown(exp, descriptions, questions), extensions=["footnotes", "tables"],
                        output_format="html")
     return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-            f"<title>{title}</title>\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-            "</head>\n<body>\n<main>\n" + body + "\n</main>\n</body>\n</html>\n")
+            f"<title>{html.escape(title)}</title>\n"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+            f"<style>{_CSS}</style>\n</head>\n<body>\n<main>\n" + body + "\n</main>\n</body>\n</html>\n")
+
+
+#: A small, self-contained stylesheet: the page is one file a person can save or mail.
+_CSS = (
+    "body{font:16px/1.55 system-ui,-apple-system,Segoe UI,sans-serif;color:#1b1b1b;background:#fff;margin:0}"
+    "main{max-width:52rem;margin:0 auto;padding:1.5rem}"
+    "h1{font-size:1.7rem}h2{border-bottom:2px solid #0b4f8a;padding-bottom:.2rem;margin-top:2.2rem}"
+    "h3{font-size:1.1rem;margin-top:1.6rem}a{color:#0b4f8a}"
+    "table{border-collapse:collapse;margin:1rem 0}th,td{border:1px solid #c8c8c8;padding:.3rem .6rem}"
+    "th{background:#eef3f8;text-align:left}td:nth-child(2){text-align:right;white-space:nowrap}"
+    "code{background:#f3f3f3;padding:0 .2rem;border-radius:3px}"
+    ".footnote{font-size:.9rem;color:#333}sup+sup::before{content:\",\"}"
+)
