@@ -57,6 +57,8 @@ class Static:
     rationale: dict[str, str]
     #: Per rule: its leaves when its condition is a flat "all" of leaves (most rules), else None.
     flat: dict[str, tuple[Leaf, ...] | None]
+    #: Per yes/no fact: its (yes_means, no_means) split for filling in, when the author gave them.
+    means: dict[str, tuple[list[list[tuple[str, str | None]]], list[list[tuple[str, str | None]]]]]
 
 
 _LOCK = threading.Lock()
@@ -104,7 +106,9 @@ def _build_static(compiled: Any) -> Static:
                   key=lambda item: int(re.sub(r"\D", "", str(item[1].form8606)) or 0))
     return Static([(c, leaves(c.rule.when)) for c in compiled.rules], {r.id: r for r in k.rules}, info, advice,
                   deadline, figures, form, frozenset(k.facts), types, {r.id: cites(r) for r in k.rules},
-                  {r.id: " ".join(r.because.split()) for r in k.rules}, {r.id: _flat(r.when) for r in k.rules})
+                  {r.id: " ".join(r.because.split()) for r in k.rules}, {r.id: _flat(r.when) for r in k.rules},
+                  {n: (_sentences(f.yes_means), _sentences(f.no_means)) for n, f in k.facts.items()
+                   if f.yes_means or f.no_means})
 
 
 def _flat(cond: Any) -> tuple[Leaf, ...] | None:
@@ -147,27 +151,32 @@ def _sentences(text: str) -> list[list[tuple[str, str | None]]]:
     return out
 
 
+_UNKNOWN_MARK = "\x00"
+_PAREN_WITH_UNKNOWN = re.compile(r"\s?\([^()]*\x00[^()]*\)")
+
+
 def render_advice(sentences: list[list[tuple[str, str | None]]], env: dict[str, Any], types: dict[str, str]) -> str:
     """Fill placeholders with the person's formatted values.
 
-    A sentence that needs a value still unknown is left out (it would only say "unknown"),
-    unless every sentence would be; what is unknown is listed under the questions anyway.
+    A value still unknown must not be printed as "unknown" in advice: a parenthesis that holds
+    one is left out ("(up to {x})"), and a sentence that still needs one is left out, unless
+    every sentence would be; what is unknown is listed under the questions anyway.
     """
     rendered, complete = [], []
     for parts in sentences:
-        out, known = [], True
+        out = []
         for text, name in parts:
             out.append(text)
             if name is not None:
                 value = env.get(name, _UNKNOWN)
-                if value.__class__ is Unknown:
-                    known = False
-                    out.append("(unknown)")
-                else:
-                    out.append("(does not apply)" if value is None else format_value(value, types.get(name, "")))
-        rendered.append("".join(out))
-        if known:
-            complete.append(rendered[-1])
+                out.append(_UNKNOWN_MARK if value.__class__ is Unknown else "(does not apply)" if value is None
+                           else format_value(value, types.get(name, "")))
+        sentence = "".join(out)
+        if _UNKNOWN_MARK in sentence:
+            sentence = _PAREN_WITH_UNKNOWN.sub("", sentence)
+        rendered.append(sentence.replace(_UNKNOWN_MARK, "(unknown)"))
+        if _UNKNOWN_MARK not in sentence:
+            complete.append(sentence)
     return " ".join(complete or rendered)
 
 
@@ -205,16 +214,27 @@ def _requirement(st: Static, env: dict[str, Any], leaf: Leaf, year: int) -> Requ
         value = env.get(info.threshold_name)
         return Requirement(info.name, info.op, None if value.__class__ is Unknown else value, info.threshold_name,
                            info.threshold_sources[year], info.value_type)
-    return Requirement(info.name, info.op, info.literal, None, [], info.value_type, info.conclusion)
+    return Requirement(info.name, info.op, info.literal, None, [], info.value_type, info.conclusion,
+                       _means(st, env, info))
 
 
-def _requirement_from(st: Static, check: Check, leaf: Leaf) -> Requirement:
+def _means(st: Static, env: dict[str, Any], info: LeafInfo) -> str:
+    """The author's phrase for a yes/no requirement ("you stay HSA-eligible through ..."), or ""."""
+    phrases = st.means.get(info.name)
+    if phrases is None or not isinstance(info.literal, bool):
+        return ""
+    wanted_yes = info.literal == (info.op == "==")
+    chosen = phrases[0] if wanted_yes else phrases[1]
+    return render_advice(chosen, env, st.types) if chosen and chosen[0][0] + (chosen[0][1] or "") else ""
+
+
+def _requirement_from(st: Static, env: dict[str, Any], check: Check, leaf: Leaf, year: int) -> Requirement:
     """The requirement for a failed flat condition, reusing its check's resolved threshold."""
     info = st.leaf[id(leaf)]
     if info.threshold_name:
         return Requirement(info.name, info.op, check.threshold, info.threshold_name, check.threshold_sources,
                            info.value_type)
-    return Requirement(info.name, info.op, info.literal, None, [], info.value_type, info.conclusion)
+    return _requirement(st, env, leaf, year)
 
 
 def assemble(compiled: Any, facts: dict[str, Any], env: dict[str, Any], order: list[str], status: dict[str, Any],
@@ -256,7 +276,7 @@ def assemble(compiled: Any, facts: dict[str, Any], env: dict[str, Any], order: l
                 # Every condition not yet true is required: the failed ones (their checks
                 # already hold the thresholds) and any still unknown.
                 failed = {id(leaf): ch for ch, leaf in zip(checks, chosen, strict=True)}
-                alternatives = [[_requirement_from(st, failed[id(leaf)], leaf) if id(leaf) in failed
+                alternatives = [[_requirement_from(st, env, failed[id(leaf)], leaf, year) if id(leaf) in failed
                                  else _requirement(st, env, leaf, year)
                                  for leaf in flat if res[id(leaf)][1] is not True]]
             else:

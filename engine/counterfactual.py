@@ -33,6 +33,8 @@ class Requirement:
     value_type: str = ""
     #: True when the tested name is a conclusion of another rule.
     conclusion: bool = False
+    #: The author's words for this requirement (a yes/no fact's yes_means/no_means), filled in.
+    text: str = ""
 
 
 def requirements(cond: Any, results: dict[int, tuple[Any, Any]], make: Any) -> list[list[Requirement]]:

@@ -9,6 +9,7 @@ says otherwise).
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from collections.abc import Callable
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
@@ -187,6 +188,11 @@ def conversion_clock_end(conversions: list, year: int) -> Any:
     return max(running) if running else None
 
 
+def month_year(year: int, month: int) -> str:
+    """A month as words: ``month_year(2026, 12)`` is ``'December 2026'``."""
+    return f"{calendar.month_name[int(month)]} {int(year)}"
+
+
 FUNCTIONS: dict[str, Callable[..., Any]] = {
     "min": _min,
     "max": _max,
@@ -201,6 +207,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "withdrawal_from_recent_conversions": withdrawal_from_recent_conversions,
     "withdrawal_from_earnings": withdrawal_from_earnings,
     "conversion_clock_end": conversion_clock_end,
+    "month_year": month_year,
 }
 
 #: Allowed argument counts (min, max); None = any number. Special forms live in expr.py.
@@ -210,7 +217,7 @@ ARITY: dict[str, tuple[int, int | None]] = {
     "qualified_year": (4, 4), "withdrawal_from_contributions": (2, 2),
     "withdrawal_from_recent_conversions": (4, 4), "withdrawal_from_earnings": (3, 3),
     "conversion_clock_end": (2, 2), "if": (3, 3), "default": (2, 2), "known": (1, 1),
-    "first_known": (1, None),
+    "first_known": (1, None), "month_year": (2, 2),
 }
 
 #: One line per function, for ``rothkb show functions`` and the authoring guide.
@@ -225,6 +232,7 @@ DESCRIPTIONS: dict[str, str] = {
     "default": "default(x, fallback): fallback when x is unknown",
     "known": "known(x): true when x is known",
     "first_known": "first_known(a, b, ...): the first known value; when none is, all are asked for",
+    "month_year": "month_year(year, month): the month in words, e.g. December 2026",
     "age_at_year_end": "age_at_year_end(birth_date, year): age on Dec 31 of year",
     "under_59_half": "under_59_half(birth_date, age, tax_year, year, date): under 59½ at a withdrawal",
     "qualified_year": "qualified_year(first_roth_year, birth_date, age, tax_year): first year a "

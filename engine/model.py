@@ -54,6 +54,9 @@ class FactDef:
     max: Any = None
     items: tuple[tuple[str, str], ...] = ()
     loc: Loc = Loc("")
+    #: For yes/no facts: what each answer would mean, for "it would apply if ..." sentences.
+    yes_means: str = ""
+    no_means: str = ""
 
 
 @dataclass(frozen=True)

@@ -75,6 +75,9 @@ _FACT = {
     "description": _text("What the fact means, in one sentence."),
     "question": _text("The question rothkb asks when the fact is unknown."),
     "help": _text("Longer help shown next to the question."),
+    "yes_means": _text("For a yes/no fact: what a 'yes' would mean for the person, used in 'it would apply if "
+                       "...' sentences; {placeholders} allowed (e.g. 'you stay HSA-eligible through {hsa_testing_period_end}')."),
+    "no_means": _text("For a yes/no fact: what a 'no' would mean, as for yes_means."),
     "values": {"type": "array", "items": {"type": "string"}, "description": "The allowed words of an enum fact."},
     "default": {"description": "Used when the person does not give the fact (otherwise it is unknown)."},
     "min": {"type": "number"}, "max": {"type": "number"},

@@ -25,7 +25,7 @@ from .model import (
     ValueDef,
 )
 from .schema import CONCLUSION_KEYS, FACT_KEYS, FAQ_KEYS, MYTH_KEYS, PARAM_KEYS, PARAM_VALUE_KEYS, SOURCE_KEYS, UNITS, VALUE_KEYS
-from .validate_rules import validate_rules
+from .validate_rules import PLACEHOLDER, validate_rules
 from .yamlio import LDict, mark_of
 
 __all__ = ["validate", "build_knowledge", "parse_citations"]
@@ -120,6 +120,7 @@ def _fact(path: str, key: str, name: Any, entry: Any, check: Checker, parent: LD
         help=check.text(path, entry, key, "help"), values=values, default=entry.get("default"),
         has_default="default" in entry, min=entry.get("min"), max=entry.get("max"),
         items=tuple(items), loc=loc(path, parent, name),
+        yes_means=check.text(path, entry, key, "yes_means"), no_means=check.text(path, entry, key, "no_means"),
     )
 
 
@@ -267,4 +268,14 @@ def _values(raw: RawKnowledge, check: Checker, facts: dict[str, FactDef], params
         if param.by and param.by not in known:
             check.unknown_name(param.loc.path, (param.loc.line, param.loc.column), f"parameters.{param.name}.by",
                                "name", param.by, known)
+    for fact in facts.values():
+        where = (fact.loc.line, fact.loc.column)
+        for field in ("yes_means", "no_means"):
+            text = getattr(fact, field)
+            if text and fact.type != "bool":
+                check.error(fact.loc.path, where, f"facts.{fact.name}.{field}", "only yes/no (bool) facts have it")
+            for placeholder in PLACEHOLDER.findall(text):
+                if placeholder not in known:
+                    check.unknown_name(fact.loc.path, where, f"facts.{fact.name}.{field}", "placeholder",
+                                       placeholder, known)
     return values

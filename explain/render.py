@@ -34,6 +34,8 @@ def _check_json(check: Any) -> dict[str, Any]:
 
 def _requirement_json(req: Any) -> dict[str, Any]:
     out: dict[str, Any] = {"fact": req.fact, "test": f"{req.op} {_plain(req.threshold)}"}
+    if req.text:
+        out["means"] = req.text
     if req.threshold_name:
         out["threshold"] = {"name": req.threshold_name, "value": json_number(req.threshold), "sources": req.sources}
     return out
@@ -53,6 +55,8 @@ _WERE = {"==": "were", "!=": "were not", "<": "were below", "<=": "were at most"
 
 def requirement_phrase(req: Any, questions: dict[str, str], descriptions: dict[str, str], year: int) -> str:
     """One requirement as words: "your MAGI were at least $165,000 (the end of the range, 2025)"."""
+    if getattr(req, "text", ""):
+        return req.text
     if req.conclusion and isinstance(req.threshold, bool) and req.fact in descriptions:
         text = descriptions[req.fact].rstrip(".")
         return f"{text[0].lower() + text[1:]} (another rule's conclusion)"

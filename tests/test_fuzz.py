@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from decimal import Decimal
 from typing import Any
 
 from hypothesis import HealthCheck, Phase, given, settings
@@ -114,7 +115,8 @@ def test_valid_facts_explain_deterministically_within_bounds(raw):
         assert isinstance(value, int | float) and value >= 0, (name, value)
     figures = out["figures"]
     if "taxable_conversion" in figures:
-        assert figures["taxable_conversion"] <= typed["conversion_amount"]
+        # JSON numbers are floats: compare as the decimal text they were written from.
+        assert Decimal(str(figures["taxable_conversion"])) <= typed["conversion_amount"]
     if "roth_contribution_limit" in figures and "ira_contribution_limit" in figures:
         assert figures["roth_contribution_limit"] <= figures["ira_contribution_limit"]
     if "line_10" in out["form8606"]:

@@ -97,8 +97,8 @@ def test_counterfactual_for_a_yes_no_fact_quotes_the_question(cli):
                         "hsa_eligible": True, "hsa_eligible_next_12_months": False,
                         "prior_hsa_funding_distribution": False})
     md = cli("explain", "-", stdin=facts).out
-    assert "`ira-to-hsa-once-per-lifetime`: `hsa_eligible_next_12_months` = no, needs == true. It would apply if " \
-           "the answer to “Do you expect to stay covered by a high-deductible health plan" in md
+    assert "`hsa-funding-distribution-used`: `prior_hsa_funding_distribution` = no, needs == true. It would apply " \
+           "if the answer to “Have you ever made a transfer from an IRA to an HSA" in md
 
 
 def test_only_year_and_status_gives_a_short_ranked_question_list():
@@ -119,3 +119,19 @@ def test_a_fact_that_cannot_change_anything_is_not_asked():
     asked = {q.fact for q in exp.questions}
     # No withdrawal planned: the withdrawal details cannot change any rule.
     assert not asked & {"roth_regular_contributions", "conversions", "roth_first_contribution_year"}
+
+
+def test_hsa_counterfactual_names_the_month_to_stay_eligible_through(cli):
+    facts = {"tax_year": 2025, "conversion_amount": 7000, "traditional_ira_balance": 3000,
+             "rollover_ira_balance": 0, "sep_ira_balance": 0, "simple_ira_balance": 0, "hsa_eligible": True,
+             "hsa_eligible_next_12_months": False, "prior_hsa_funding_distribution": False, "hsa_transfer_month": 3}
+    data = json.loads(cli("explain", "-", "--format", "json", stdin=json.dumps(facts)).out)
+    entry = next(n for n in data["not_fired"] if n["rule"] == "ira-to-hsa-once-per-lifetime")
+    assert entry["would_fire_if"] == [[{"fact": "hsa_eligible_next_12_months", "test": "== true",
+                                        "means": "you stay HSA-eligible through March 2026 (the testing period "
+                                                 "of a transfer made in March 2025)"}]]
+    md = cli("explain", "-", stdin=json.dumps(facts)).out
+    assert "It would apply if you stay HSA-eligible through March 2026" in md
+    # The warning keeps its sentence even though the transfer maximum is unknown (no coverage given):
+    assert "the transferred amount becomes taxable income plus a 10% additional tax" in md
+    assert "(unknown)" not in md
