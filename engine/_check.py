@@ -253,4 +253,4 @@ def check_names(path: str, where: tuple[int, int], key: str, ast: expr.Node, kno
                 if len(node.args) < low or (high is not None and len(node.args) > high):
                     want = str(low) if low == high else f"{low} or more" if high is None else f"{low} to {high}"
                     check.error(path, where, key, f"{node.func}() takes {want} arguments, not {len(node.args)}")
-        stack.extend(expr._children(node))
+        stack.extend(expr.children(node))

@@ -16,10 +16,11 @@ from typing import Any
 from .counterfactual import Requirement, requirements
 from .expr import Unknown, render
 from .model import Leaf, Rule
+from .status import WANT_UNKNOWN, select
 from .trace import Check, Explanation, Figure, NotFired, SourceInfo, Step, Undetermined, format_value
 from .validate_rules import PLACEHOLDER, leaves
 
-__all__ = ["assemble", "static", "render_advice", "select"]
+__all__ = ["assemble", "static", "render_advice"]
 
 _UNKNOWN = Unknown()
 
@@ -117,21 +118,6 @@ def _flat(cond: Any) -> tuple[Leaf, ...] | None:
     if cond.op == "all" and all(isinstance(item, Leaf) for item in cond.items):
         return tuple(cond.items)
     return None
-
-
-def select(cond: Any, results: dict[int, tuple[Any, Any]], want: Any) -> list[Leaf]:
-    """The leaves responsible for ``cond`` having status ``want`` (True, False or unknown)."""
-    if isinstance(cond, Leaf):
-        return [cond]
-    out: list[Leaf] = []
-    for item in cond.items:
-        value = results[id(item)][1] if id(item) in results else None
-        if value is None:
-            continue
-        same = value.__class__ is Unknown if want is _UNKNOWN else (value.__class__ is not Unknown and value == want)
-        if same:
-            out += select(item, results, want)
-    return out
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(])")
@@ -264,7 +250,7 @@ def assemble(compiled: Any, facts: dict[str, Any], env: dict[str, Any], order: l
         state, res, flat = status[rule.id], results[rule.id], st.flat[rule.id]
         if state.__class__ is Unknown:
             chosen = ([leaf for leaf in flat if res[id(leaf)][1].__class__ is Unknown] if flat is not None
-                      else select(rule.when, res, _UNKNOWN))
+                      else select(rule.when, res, WANT_UNKNOWN))
             checks = [_check(st, env, leaf, res[id(leaf)], year) for leaf in chosen]
             own = {m for ch, leaf in zip(checks, chosen, strict=True) if not leaf.conclusion for m in ch.missing}
             missing = sorted({m for ch in checks for m in ch.missing} | (pending.get(rule.id, frozenset()) & st.facts))

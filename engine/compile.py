@@ -12,6 +12,7 @@ from typing import Any
 
 from . import expr
 from .errors import KnowledgeError, Problem
+from .expr_eval import compare, compile_expr
 from .functions import FUNCTIONS
 from .model import Group, Knowledge, Leaf, Rule
 from .runtime import ChunkSpec, RulesRuntime
@@ -93,7 +94,7 @@ def _plan(knowledge: Knowledge) -> list[tuple[str, Callable[[dict[str, Any]], An
     fns: dict[str, Callable[[dict[str, Any]], Any]] = {}
     for name, value in knowledge.values.items():
         deps[name] = expr.names_in(value.ast)
-        fns[name] = expr.compile_expr(value.ast, FUNCTIONS)
+        fns[name] = compile_expr(value.ast, FUNCTIONS)
     for name, param in knowledge.parameters.items():
         if param.by:
             deps[name] = {param.by, "tax_year"}
@@ -179,7 +180,7 @@ _PY_OPS = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operato
 def _leaf_fn(leaf: Leaf) -> Callable[[dict[str, Any]], tuple[Any, Any]]:
     """A closure ``env -> (left value, status)`` specialised for the leaf's operator.
 
-    Same semantics as :func:`engine.expr.compare` (unknown stays unknown and names what is
+    Same semantics as :func:`engine.expr_eval.compare` (unknown stays unknown and names what is
     missing; a value that does not apply never satisfies a condition), without its generic
     dispatch: this runs for every condition of every rule on every evaluation.
     """
@@ -194,7 +195,7 @@ def _leaf_fn(leaf: Leaf) -> Callable[[dict[str, Any]], tuple[Any, Any]]:
         def generic(env: dict[str, Any]) -> tuple[Any, Any]:
             left = env.get(name, missing_left)
             other = env.get(rname, missing_right) if rname else const
-            return left, expr.compare(op, left, other)
+            return left, compare(op, left, other)
         return generic
     const = _literal(right)
     test = _PY_OPS[op]

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from . import expr
 from ._check import Checker
 from .errors import Problem, suggest
+from .expr_eval import compare
 from .trace import format_value
 from .validate_rules import leaves
 from .yamlio import mark_of
@@ -296,5 +297,5 @@ def _candidates(k: Knowledge, name: str, items: list[_Constraint]) -> list[Any]:
 
 
 def _holds(value: Any, op: str, const: Any) -> bool:
-    result = expr.compare(op, value, const)
+    result = compare(op, value, const)
     return result is True

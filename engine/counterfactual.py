@@ -14,6 +14,7 @@ from typing import Any
 
 from .expr import Unknown
 from .model import Group, Leaf
+from .status import node_status
 
 __all__ = ["Requirement", "requirements", "MAX_ALTERNATIVES"]
 
@@ -52,21 +53,8 @@ def requirements(cond: Any, results: dict[int, tuple[Any, Any]], make: Any) -> l
     return sorted(_dnf(cond, results, make), key=len)[:MAX_ALTERNATIVES]
 
 
-def _status(cond: Any, results: dict[int, tuple[Any, Any]]) -> Any:
-    hit = results.get(id(cond))  # the evaluator memoises every node's status here
-    if hit is not None:
-        return hit[1]
-    states = [_status(item, results) for item in cond.items]
-    decisive = cond.op == "any"
-    if any(s.__class__ is not Unknown and s == decisive for s in states):
-        return decisive
-    if any(s.__class__ is Unknown for s in states):
-        return Unknown()
-    return not decisive
-
-
 def _dnf(cond: Any, results: dict[int, tuple[Any, Any]], make: Any) -> list[list[Requirement]]:
-    state = _status(cond, results)
+    state = node_status(cond, results)
     if state.__class__ is not Unknown and state is True:
         return [[]]
     if isinstance(cond, Leaf):

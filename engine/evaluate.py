@@ -12,16 +12,12 @@ from .compile import CompiledKnowledge
 from .errors import EngineFailure
 from .expr import Unknown
 from .model import Leaf
+from .status import node_status
 from .trace import Explanation
 
-__all__ = ["evaluate", "compute_env", "value_types", "rule_statuses", "person_fact"]
+__all__ = ["evaluate", "compute_env", "rule_statuses", "person_fact"]
 
 _UNKNOWN = Unknown()
-
-
-def value_types(compiled: CompiledKnowledge) -> dict[str, str]:
-    """Display type of every name (money, ratio, int, ...)."""
-    return static(compiled).types
 
 
 def compute_env(compiled: CompiledKnowledge, facts: dict[str, Any]) -> dict[str, Any]:
@@ -36,28 +32,6 @@ def compute_env(compiled: CompiledKnowledge, facts: dict[str, Any]) -> dict[str,
     for name, fn in compiled.plan:
         env[name] = fn(env)
     return env
-
-
-def _status(cond: Any, results: dict[int, tuple[Any, Any]]) -> Any:
-    """Status of a node; group results are memoised in ``results`` next to the leaves'."""
-    hit = results.get(id(cond))
-    if hit is not None:
-        return hit[1]
-    unknowns = []
-    decisive = cond.op == "any"
-    value: Any = not decisive
-    for item in cond.items:
-        state = _status(item, results)
-        if state.__class__ is Unknown:
-            unknowns.append(state)
-        elif state == decisive:
-            value = decisive
-            break
-    else:
-        if unknowns:
-            value = Unknown(frozenset().union(*(u.missing for u in unknowns)))
-    results[id(cond)] = (None, value)
-    return value
 
 
 def person_fact(compiled: CompiledKnowledge, env: dict[str, Any]) -> dict[str, Any]:
@@ -87,7 +61,7 @@ def rule_statuses(compiled: CompiledKnowledge, env: dict[str, Any]) -> tuple[dic
                 results[id(leaf)] = _conclusion(leaf, yes, maybe, pending_missing)
             else:
                 results[id(leaf)] = leaf_fns[id(leaf)](env)
-        state = _status(rule.when, results)
+        state = node_status(rule.when, results)
         status[rule.id] = state
         results_by_rule[rule.id] = results
         target = maybe if state.__class__ is Unknown else yes if state else None

@@ -36,7 +36,9 @@ _SENTINEL = "rothkb-session-sentinel"
 
 
 def _noop(c: Any) -> None:
-    """Action of the sentinel rule: nothing to record."""
+    """Registered as every rule's action: registration needs a callable, but activations are
+    drained by :meth:`RulesRuntime._drain` and never run here.
+    """
 
 
 class _QuietHost(_durable.Host):
@@ -97,7 +99,7 @@ class RulesRuntime:
         for chunk in chunks:
             rules = {}
             for rule_id, conds in chunk.conditions.items():
-                rules[rule_id] = {"pri": chunk.priority[rule_id], "all": conds, "run": self._action(rule_id)}
+                rules[rule_id] = {"pri": chunk.priority[rule_id], "all": conds, "run": _noop}
             self._conclude.update(chunk.conclude)
             # Sentinel: durable_rules crashes the process ("free(): invalid pointer") when a
             # session whose facts matched nothing is deleted, so every ruleset has a rule that
@@ -113,10 +115,6 @@ class RulesRuntime:
             except Exception as exc:  # registration errors are knowledge compile bugs
                 raise EngineFailure(f"the rules engine rejected the compiled rules: {exc}") from None
         self._rulesets = [self._host.get_ruleset(name) for name in self._names]
-
-    def _action(self, rule_id: str) -> Any:
-        # Registration needs a callable; activations are drained by _run_chunk, never run here.
-        return _noop
 
     def run(self, person: dict[str, Any]) -> tuple[list[str], list[tuple[str, str, Any]]]:
         """Fire every ruleset on one person fact.

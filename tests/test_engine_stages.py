@@ -8,7 +8,8 @@ from decimal import Decimal
 import pytest
 
 from engine import InputError, load_knowledge
-from engine.expr import ParseError, Unknown, compile_expr, parse
+from engine.expr import ParseError, Unknown, parse
+from engine.expr_eval import compile_expr
 from engine.functions import FUNCTIONS
 from engine.runtime import ChunkSpec, RulesRuntime, encode_fact
 from engine.yamlio import parse_yaml
