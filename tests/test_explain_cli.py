@@ -9,7 +9,7 @@ from pathlib import Path
 import markdown
 import yaml
 
-from .conftest import EXAMPLE, ROOT, run_process
+from .conftest import EXAMPLE, run_process
 
 GOLDEN = Path(__file__).parent / "golden" / "backdoor-with-old-ira.md"
 
@@ -100,4 +100,3 @@ def test_module_entry_point_and_no_traceback_without_debug():
     proc = run_process("explain", "does-not-exist.yaml")
     assert proc.returncode == 2
     assert proc.stderr.decode().strip() == "does-not-exist.yaml: cannot read file: No such file or directory"
-    assert ROOT.name  # keeps ROOT import used for clarity
