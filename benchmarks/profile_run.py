@@ -63,9 +63,9 @@ def cold(top: int) -> None:
     }
     for label, code in steps.items():
         print(f"- {label}: {_child_cpu(code) * 1000:.0f} ms")
-    from engine.compile import compile_knowledge
-    from engine.load import default_knowledge_dir, read_knowledge
-    from engine.validate import validate
+    from engine.compile.knowledge import compile_knowledge
+    from engine.load.files import default_knowledge_dir, read_knowledge
+    from engine.validate.build import validate
     root = default_knowledge_dir()
     a = cpu()
     raw = read_knowledge(root)
@@ -87,7 +87,7 @@ def cold(top: int) -> None:
 def _yaml_parsers(root: Path) -> None:
     import yaml
 
-    from engine.yamlio import _Loader
+    from engine.load.yamlio import _Loader
     texts = {p: p.read_text(encoding="utf-8") for p in sorted(root.rglob("*.yaml"))}
     faq = {p for p in texts if "faq" in p.parts or p.name == "myths.yaml"}
 
@@ -106,11 +106,11 @@ def _yaml_parsers(root: Path) -> None:
 
 
 def warm(top: int) -> None:
-    import engine.assemble as assemble_mod
-    import engine.questions as questions_mod
+    import engine.trace.assemble as assemble_mod
+    import engine.trace.questions as questions_mod
     from engine import load_knowledge
-    from engine.evaluate import compute_env, person_fact, rule_statuses
-    from explain.render import to_json_dict
+    from engine.run.evaluate import compute_env, person_fact, rule_statuses
+    from explain.views.render import to_json_dict
     kb = load_knowledge()
     compiled = kb.compiled
     raw = generate(1000, seed=11)

@@ -56,7 +56,7 @@ def cold(runs: int) -> dict[str, float]:
 def warm(seconds: float) -> dict[str, float]:
     """Situations per second through the Python API in this process (one core)."""
     from engine import load_knowledge
-    from explain.render import to_json_dict
+    from explain.views.render import to_json_dict
     kb = load_knowledge()
     situations = [kb.parse_facts(s) for s in generate(2000, seed=11)]
     for facts in situations[:200]:

@@ -1,115 +1,29 @@
-"""rothkb's engine: load → validate → compile → run → trace.
+"""rothkb's engine: load → validate → compile → run → trace, behind one small API.
 
 Public API::
 
     kb = load_knowledge()                      # validated and compiled once
     exp = kb.explain({"tax_year": 2025, ...})  # an Explanation (engine.trace)
+
+The stages are subpackages, each importing only the ones below it (enforced by import-linter):
+``api`` → ``audit`` → ``trace`` → ``run`` → ``compile`` → ``runtime`` → ``validate`` → ``load``
+→ ``model`` → ``errors``. Nothing in ``engine`` imports ``explain``.
 """
 
-from __future__ import annotations
-
-import threading
-from pathlib import Path
-from typing import Any
-
-from .compile import CompiledKnowledge, compile_knowledge
-from .errors import EngineFailure, InputError, KnowledgeError, Problem, RothkbError, UsageError
-from .evaluate import compute_env, evaluate
-from .facts import parse_facts, read_facts_text
-from .load import default_knowledge_dir, read_knowledge
-from .trace import Explanation
-from .validate import build_knowledge, validate
+from engine.api import KnowledgeBase, check_knowledge, default_knowledge_dir, load_knowledge
+from engine.errors import EngineFailure, InputError, KnowledgeError, Problem, RothkbError, UsageError
+from engine.trace import Explanation
 
 __all__ = [
-    "KnowledgeBase", "load_knowledge", "check_knowledge", "default_knowledge_dir", "Explanation",
-    "RothkbError", "KnowledgeError", "InputError", "UsageError", "EngineFailure", "Problem",
+    "KnowledgeBase",
+    "load_knowledge",
+    "check_knowledge",
+    "default_knowledge_dir",
+    "Explanation",
+    "RothkbError",
+    "KnowledgeError",
+    "InputError",
+    "UsageError",
+    "EngineFailure",
+    "Problem",
 ]
-
-
-class KnowledgeBase:
-    """A validated, compiled knowledge base; :meth:`explain` is safe to call from threads."""
-
-    def __init__(self, compiled: CompiledKnowledge) -> None:
-        self.compiled = compiled
-        self.knowledge = compiled.knowledge
-
-    @property
-    def version(self) -> str:
-        """sha256 of the knowledge files."""
-        return self.knowledge.version
-
-    def parse_facts(self, doc: Any, path: str = "<facts>", year: int | None = None) -> dict[str, Any]:
-        """Validate a facts mapping (raises :class:`InputError`)."""
-        return parse_facts(doc, self.knowledge, path, year)
-
-    def read_facts(self, text: str, path: str = "<facts>", year: int | None = None) -> dict[str, Any]:
-        """Parse YAML/JSON facts text and validate it."""
-        return self.parse_facts(read_facts_text(text, path), path, year)
-
-    def explain(self, facts: dict[str, Any], path: str = "<facts>", year: int | None = None,
-                validated: bool = False) -> Explanation:
-        """Evaluate one situation.
-
-        Args:
-            facts: Raw facts (validated here unless ``validated``).
-            path: Name used in error messages.
-            year: Overrides ``tax_year``.
-            validated: ``facts`` already came from :meth:`parse_facts`.
-
-        """
-        typed = facts if validated else self.parse_facts(facts, path, year)
-        return evaluate(self.compiled, typed)
-
-    def values(self, facts: dict[str, Any]) -> dict[str, Any]:
-        """Every fact, parameter and derived value for validated facts (unknowns included)."""
-        return compute_env(self.compiled, facts)
-
-    def questions(self) -> dict[str, str]:
-        """The question text of every fact (for "what would change it" sentences)."""
-        return {n: f.question for n, f in self.knowledge.facts.items()}
-
-    def descriptions(self) -> dict[str, str]:
-        """Descriptions of parameters and values (for plain-English thresholds)."""
-        out = {n: f.description for n, f in self.knowledge.facts.items()}
-        out.update({n: c.description for n, c in self.knowledge.conclusions.items()})
-        out.update({n: p.description for n, p in self.knowledge.parameters.items()})
-        out.update({n: v.description for n, v in self.knowledge.values.items()})
-        return out
-
-
-_CACHE: dict[str, KnowledgeBase] = {}
-_CACHE_LOCK = threading.Lock()
-
-
-def load_knowledge(path: str | Path | None = None, cache: bool = True) -> KnowledgeBase:
-    """Load, validate and compile a knowledge directory (the bundled one by default).
-
-    Raises:
-        KnowledgeError: with every problem found.
-
-    """
-    root = Path(path) if path else default_knowledge_dir()
-    key = str(root.resolve())
-    with _CACHE_LOCK:
-        if cache and key in _CACHE:
-            return _CACHE[key]
-        kb = KnowledgeBase(compile_knowledge(validate(read_knowledge(root))))
-        if cache:
-            _CACHE[key] = kb
-        return kb
-
-
-def check_knowledge(path: str | Path | None = None) -> list[Problem]:
-    """Every error and warning of a knowledge directory (nothing raised for knowledge problems)."""
-    from .consistency import consistency_problems
-    root = Path(path) if path else default_knowledge_dir()
-    knowledge, check = build_knowledge(read_knowledge(root))
-    problems = list(check.problems)
-    if not any(p.severity == "error" for p in problems):
-        try:
-            compiled = compile_knowledge(knowledge)
-        except KnowledgeError as exc:
-            problems += exc.problems
-        else:
-            problems += consistency_problems(compiled)
-    return sorted(set(problems), key=lambda p: (p.severity != "error", p.path, p.line, p.column, p.key, p.message))

@@ -27,7 +27,7 @@ with warnings.catch_warnings():
     import durable_rules_engine as _dre
     from durable import engine as _durable
 
-from .errors import EngineFailure
+from engine.errors import EngineFailure
 
 __all__ = ["RulesRuntime", "ChunkSpec", "encode_fact"]
 

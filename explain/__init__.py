@@ -1,5 +1,6 @@
-"""Views of an explanation trace (Markdown, HTML, JSON) and the ``rothkb`` command line."""
+"""What a person sees: views of an explanation, the applications, the website and the command line.
 
-from .render import render_html, render_json, render_markdown, to_json_dict
-
-__all__ = ["render_markdown", "render_html", "render_json", "to_json_dict"]
+Layers, top to bottom (enforced by import-linter): ``cli`` → ``commands`` → ``apps`` → ``website``
+→ ``views`` | ``search`` → ``io``. Every module here may import ``engine``; nothing in ``engine``
+imports ``explain``.
+"""

@@ -1,47 +1,44 @@
-"""Subcommands added by feature modules (ask, interview, site, serve, batch, authoring...).
+"""The one command table: name → the module that implements it and a one-line summary.
 
-Each feature module in :data:`FEATURES` defines ``add_parser(sub) -> dict[str, handler]``;
-``cli.py`` stays small and features do not edit each other's files.
+Like pip's ``commands_dict``: ``rothkb --help`` lists every command without importing any of
+them; only the command being run is imported. Each module has
+``configure(command, parser) -> handler``.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["register", "HANDLERS", "FEATURES"]
+__all__ = ["COMMANDS", "CommandInfo", "configure"]
 
-#: Modules that contribute subcommands, in help order, with the commands each one adds.
-FEATURES = {
-    "explain.authoring": ("schema", "new", "show"),
-    "explain.interview": ("interview",),
-    "explain.ask": ("ask",),
-    "explain.site_build": ("site",),
-    "explain.serve": ("serve",),
-    "explain.batch": ("batch",),
+
+@dataclass(frozen=True)
+class CommandInfo:
+    """Where a command lives and what it does, in one line."""
+
+    module: str
+    summary: str
+
+
+COMMANDS: dict[str, CommandInfo] = {
+    "explain": CommandInfo("explain.apps.explain", "explain a situation given as a facts file"),
+    "check": CommandInfo("explain.apps.check", "validate the knowledge base"),
+    "test": CommandInfo("explain.apps.scenarios", "run the knowledge base's scenario tests"),
+    "interview": CommandInfo("explain.apps.interview", "answer only the questions that matter, then get the explanation"),
+    "ask": CommandInfo("explain.apps.ask", "answer a free-text question from the FAQ and the rules"),
+    "site": CommandInfo("explain.apps.site", "build the static FAQ website"),
+    "serve": CommandInfo("explain.apps.serve", "serve the FAQ site, the 'check my situation' page and the JSON API"),
+    "batch": CommandInfo("explain.apps.batch", "explain many situations (JSON Lines or CSV in, JSON Lines out)"),
+    "schema": CommandInfo("explain.apps.authoring", "print the JSON Schema of knowledge files (all kinds, or one)"),
+    "new": CommandInfo("explain.apps.authoring", "start a new rule: a skeleton rule and a skeleton test to fill in"),
+    "show": CommandInfo("explain.apps.authoring", "show a rule in plain English, or the formula functions"),
 }
 
-HANDLERS: dict[str, Any] = {}
 
-
-def register(sub: argparse._SubParsersAction, command: str | None = None) -> None:  # type: ignore[type-arg]
-    """Add feature subcommands to the parser.
-
-    Args:
-        sub: The subparsers of the main parser.
-        command: The command being run. Only the module providing it is imported (a cold
-            ``rothkb explain`` need not import the web server or multiprocessing); with
-            None (help, or an unknown command) every feature is imported.
-
-    """
-    for name, commands in FEATURES.items():
-        if command is not None and command not in commands:
-            continue
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:  # a real missing dependency inside the module: report it
-                raise
-            continue  # feature not built in this checkout
-        HANDLERS.update(module.add_parser(sub))
+def configure(command: str, parser: argparse.ArgumentParser) -> Any:
+    """Import the module of ``command``, add its arguments to ``parser`` and return its handler."""
+    module = importlib.import_module(COMMANDS[command].module)
+    return module.configure(command, parser)

@@ -9,8 +9,8 @@ import pytest
 import yaml
 
 from engine import load_knowledge
-from explain.ask import ask
-from explain.site_index import terms
+from explain.apps.ask import ask
+from explain.search import terms
 
 QUESTIONS = yaml.safe_load((Path(__file__).parent / "ask_questions.yaml").read_text())
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import yaml
 
 from engine import check_knowledge, load_knowledge
-from explain.sentences import describe_condition, describe_leaf, describe_rule
+from explain.views.sentences import describe_condition, describe_leaf, describe_rule
 
 
 def test_new_rule_writes_a_valid_skeleton_and_test_that_pass(kb_copy, cli):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import run_process
+from tests.conftest import run_process
 
 CASES = [
     ("unknown_key", "tax_year: 2025\nmagii: 100000\n", "facts.yaml:2:1: magii: unknown fact (did you mean 'magi'?)"),

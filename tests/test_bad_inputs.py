@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import run_process
+from tests.conftest import run_process
 
 BAD = Path(__file__).resolve().parent / "bad_inputs"
 FIXTURES = sorted(p for p in BAD.iterdir() if p.suffix in (".yaml", ".json"))

@@ -8,7 +8,7 @@ import sys
 import pytest
 import yaml
 
-from .conftest import EXAMPLE
+from tests.conftest import EXAMPLE
 
 EXAMPLE_FACTS = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in yaml.safe_load(EXAMPLE.read_text()).items()}
 LOW_EARNER = {"tax_year": 2025, "filing_status": "single", "magi": 100000, "compensation": 90000}
@@ -144,7 +144,7 @@ def test_non_utf8_and_invalid_csv_rows_are_error_lines(tmp_path, cli):
 
 
 def test_explain_line_never_raises():
-    from explain.batch import _init_worker, explain_line
+    from explain.apps.batch import _init_worker, explain_line
     _init_worker(None, None, ())
     for raw in (b"{", b"null", b'{"tax_year": 2025, "conversions": [[[]]]}', b"\xff\xfe", b'{"tax_year": 1e999}'):
         is_error, text = explain_line((7, "json", raw))

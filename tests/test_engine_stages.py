@@ -8,11 +8,11 @@ from decimal import Decimal
 import pytest
 
 from engine import InputError, load_knowledge
-from engine.expr import ParseError, Unknown, parse
-from engine.expr_eval import compile_expr
-from engine.functions import FUNCTIONS
+from engine.compile.formulas import compile_expr
+from engine.load.yamlio import parse_yaml
+from engine.model.expr import ParseError, Unknown, parse
+from engine.model.functions import FUNCTIONS
 from engine.runtime import ChunkSpec, RulesRuntime, encode_fact
-from engine.yamlio import parse_yaml
 
 
 def test_yaml_keeps_lines_and_rejects_duplicates_and_tags():

@@ -9,7 +9,7 @@ from pathlib import Path
 import markdown
 import yaml
 
-from .conftest import EXAMPLE, run_process
+from tests.conftest import EXAMPLE, run_process
 
 GOLDEN = Path(__file__).parent / "golden" / "backdoor-with-old-ira.md"
 

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from engine import InputError, load_knowledge
-from explain.render import to_json_dict
+from explain.views.render import to_json_dict
 
 KB = load_knowledge()
 FACTS = KB.knowledge.facts
@@ -183,7 +183,7 @@ def test_arbitrary_documents_explain_or_raise_input_error(doc):
 @given(st.one_of(st.binary(max_size=120), ANY_DOC.map(lambda d: json.dumps(d).encode()),
                  VALID_FACTS.map(lambda d: json.dumps(d).encode())))
 def test_batch_lines_never_raise_and_are_json(raw):
-    from explain.batch import _init_worker, explain_line
+    from explain.apps.batch import _init_worker, explain_line
     _init_worker(None, None, ())
     is_error, text = explain_line((3, "json", raw.replace(b"\n", b" ")))
     out = json.loads(text)

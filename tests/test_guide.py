@@ -17,7 +17,7 @@ import re
 import shlex
 import shutil
 
-from .conftest import KNOWLEDGE
+from tests.conftest import KNOWLEDGE
 
 GUIDE = KNOWLEDGE / "README.md"
 FENCE = re.compile(r"^```(\w+)([^\n]*)\n(.*?)^```$", re.MULTILINE | re.DOTALL)

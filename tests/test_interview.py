@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import yaml
 
-from .conftest import EXAMPLE
+from tests.conftest import EXAMPLE
 
 
 def test_interview_reaches_the_full_plan_from_piped_answers(cli, tmp_path, monkeypatch):
@@ -12,7 +12,7 @@ def test_interview_reaches_the_full_plan_from_piped_answers(cli, tmp_path, monke
     import io
 
     from engine import load_knowledge
-    from explain.interview import run_interview
+    from explain.apps.interview import run_interview
     person = yaml.safe_load(EXAMPLE.read_text())
     kb = load_knowledge()
 

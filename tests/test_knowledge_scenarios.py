@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from engine import load_knowledge
-from engine.scenarios import load_scenarios, run_scenario
-
-from .conftest import KNOWLEDGE
+from engine.validate.scenarios import load_scenarios
+from explain.apps.scenarios import run_scenario
+from tests.conftest import KNOWLEDGE
 
 SCENARIOS = load_scenarios([KNOWLEDGE / "tests"])
 

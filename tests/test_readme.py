@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .conftest import EXAMPLE, ROOT
+from tests.conftest import EXAMPLE, ROOT
 
 
 def _commands() -> list[str]:

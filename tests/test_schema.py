@@ -7,10 +7,9 @@ import json
 import jsonschema
 import pytest
 
-from engine.schema import KINDS, all_schemas, dump, kind_of_file, schema, schema_comment
-from engine.yamlio import load_yaml
-
-from .conftest import KNOWLEDGE, ROOT
+from engine.load.yamlio import load_yaml
+from engine.validate.schema import KINDS, all_schemas, dump, kind_of_file, schema, schema_comment
+from tests.conftest import KNOWLEDGE, ROOT
 
 FILES = sorted(p for p in KNOWLEDGE.rglob("*.yaml"))
 

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 import pytest
 
 from engine import load_knowledge
-from explain.serve import MAX_BODY, make_server
+from explain.apps.serve import MAX_BODY, make_server
 
 FORM = "application/x-www-form-urlencoded"
 
@@ -119,5 +119,5 @@ def test_200_concurrent_requests_match_sequential_answers(server):
 
 def test_serve_binds_loopback_by_default():
     from explain.cli import build_parser
-    args = build_parser().parse_args(["serve"])
+    args = build_parser("serve").parse_args(["serve"])
     assert args.host == "127.0.0.1" and args.port == 8000

@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from engine import load_knowledge
-from engine.evaluate import compute_env, person_fact, rule_statuses
-from engine.expr import Unknown
+from engine.model.expr import Unknown
+from engine.run.evaluate import compute_env, person_fact, rule_statuses
 
 KB = load_knowledge()
 FACTS = KB.knowledge.facts
@@ -54,7 +54,7 @@ def _agree(raw):
     facts = KB.parse_facts(raw)
     env = compute_env(KB.compiled, facts)
     order, _ = KB.compiled.runtime.run(person_fact(KB.compiled, env))
-    status, _, _ = rule_statuses(KB.compiled, env)
+    status = rule_statuses(KB.compiled, env).status
     fired_three = {rid for rid, s in status.items() if s.__class__ is not Unknown and s}
     assert set(order) == fired_three
     assert len(order) == len(set(order))  # no rule fires twice ($or de-duplicated)

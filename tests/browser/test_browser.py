@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from engine import load_knowledge
-from explain.serve import make_server
+from explain.apps.serve import make_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

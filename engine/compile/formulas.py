@@ -1,0 +1,177 @@
+"""Evaluation of parsed expressions: three-valued comparison and arithmetic, and compilation of
+an AST (:mod:`engine.expr`) into closures, once per knowledge base.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from engine.model.expr import (
+    BinOp,
+    Bool,
+    BoolOp,
+    Call,
+    Compare,
+    ListLit,
+    Name,
+    Node,
+    Not,
+    Null,
+    Num,
+    Str,
+    Unknown,
+)
+from engine.model.expr import merge_unknowns as _merge
+
+__all__ = ["compare", "compile_expr", "NULL_ARGUMENTS", "Env", "Fn"]
+
+#: Functions that accept "does not apply" (null) arguments; any other function given a null
+#: argument returns null.
+NULL_ARGUMENTS = frozenset({"min", "max", "under_59_half", "qualified_year"})
+
+Env = dict[str, Any]
+Fn = Callable[[Env], Any]
+
+
+def compare(op: str, left: Any, right: Any) -> Any:
+    """Three-valued comparison: Unknown if either side is unknown; False if either is null."""
+    if left.__class__ is Unknown or right.__class__ is Unknown:
+        return _merge(left, right)
+    if op in ("in", "not in"):
+        if left is None:
+            return False
+        return (left in right) == (op == "in")
+    if left is None or right is None:
+        return False
+    if op == "==":
+        return left == right
+    if op == "!=":
+        return left != right
+    try:
+        if op == "<":
+            return left < right
+        if op == "<=":
+            return left <= right
+        if op == ">":
+            return left > right
+        return left >= right
+    except TypeError:
+        return False
+
+
+def _arith(op: str, left: Any, right: Any) -> Any:
+    if left.__class__ is Unknown or right.__class__ is Unknown:
+        return _merge(left, right)
+    if left is None or right is None:
+        return None
+    if op == "+":
+        return left + right
+    if op == "-":
+        return left - right
+    if op == "*":
+        return left * right
+    if right == 0:  # the zero-balance case: a ratio over nothing does not apply
+        return None
+    return Decimal(left) / Decimal(right)
+
+
+def compile_expr(node: Node, functions: dict[str, Callable[..., Any]]) -> Fn:
+    """Compile an AST into a closure ``f(env) -> value``; names missing from env are unknown."""
+    if isinstance(node, (Num, Str, Bool)):
+        const = node.value
+        return lambda env: const
+    if isinstance(node, Null):
+        return lambda env: None
+    if isinstance(node, Name):
+        name = node.name
+        missing = Unknown(frozenset([name]))
+
+        def lookup(env: Env) -> Any:
+            return env.get(name, missing)
+        return lookup
+    if isinstance(node, ListLit):
+        items = [compile_expr(i, functions) for i in node.items]
+
+        def make_list(env: Env) -> Any:
+            values = [f(env) for f in items]
+            bad = [v for v in values if v.__class__ is Unknown]
+            return _merge(*bad) if bad else values
+        return make_list
+    if isinstance(node, BinOp):
+        lf, rf, op = compile_expr(node.left, functions), compile_expr(node.right, functions), node.op
+        return lambda env: _arith(op, lf(env), rf(env))
+    if isinstance(node, Compare):
+        lf, rf, op = compile_expr(node.left, functions), compile_expr(node.right, functions), node.op
+        return lambda env: compare(op, lf(env), rf(env))
+    if isinstance(node, Not):
+        inner = compile_expr(node.item, functions)
+
+        def negate(env: Env) -> Any:
+            value = inner(env)
+            return value if value.__class__ is Unknown else (None if value is None else not value)
+        return negate
+    if isinstance(node, BoolOp):
+        parts = [compile_expr(i, functions) for i in node.items]
+        stop = node.op == "or"  # value that decides the result on its own
+
+        def kleene(env: Env) -> Any:
+            unknowns = []
+            for part in parts:
+                value = part(env)
+                if value.__class__ is Unknown:
+                    unknowns.append(value)
+                elif bool(value) == stop:
+                    return stop
+            return _merge(*unknowns) if unknowns else (not stop)
+        return kleene
+    if isinstance(node, Call):
+        return _compile_call(node, functions)
+    raise TypeError(f"cannot compile {node!r}")
+
+
+def _compile_call(node: Call, functions: dict[str, Callable[..., Any]]) -> Fn:
+    args = [compile_expr(a, functions) for a in node.args]
+    if node.func == "if":
+        cond, then, other = args
+
+        def choose(env: Env) -> Any:
+            test = cond(env)
+            if test.__class__ is Unknown:
+                a, b = then(env), other(env)
+                if a.__class__ is not Unknown and b.__class__ is not Unknown and a == b:
+                    return a
+                return _merge(test, a, b)
+            return then(env) if test else other(env)
+        return choose
+    if node.func == "default":
+        value, fallback = args
+        return lambda env: fallback(env) if (v := value(env)).__class__ is Unknown else v
+    if node.func == "first_known":
+        # The first argument that is known; when none is, every alternative is reported as
+        # missing, so a person who cannot answer one question is offered the others.
+        def first(env: Env) -> Any:
+            unknowns = []
+            for arg in args:
+                value = arg(env)
+                if value.__class__ is not Unknown:
+                    return value
+                unknowns.append(value)
+            return _merge(*unknowns)
+        return first
+    if node.func == "known":
+        (value,) = args
+        return lambda env: value(env).__class__ is not Unknown
+    func = functions[node.func]
+    takes_null = node.func in NULL_ARGUMENTS
+
+    def call(env: Env) -> Any:
+        values = [a(env) for a in args]
+        for v in values:
+            if v.__class__ is Unknown:
+                return _merge(*values)
+        if not takes_null and any(v is None for v in values):
+            return None  # a value that does not apply makes the result not apply
+        return func(*values)
+    return call

@@ -1,0 +1,275 @@
+"""Stage 3: compile a validated knowledge base once: formulas to closures (in dependency
+order), conditions to three-valued closures, and rules to durable_rules rulesets.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from engine.compile.formulas import compare, compile_expr
+from engine.errors import KnowledgeError, Problem
+from engine.model import expr
+from engine.model.conditions import leaves
+from engine.model.functions import FUNCTIONS
+from engine.model.knowledge import Group, Knowledge, Leaf, Rule
+from engine.runtime import ChunkSpec, RulesRuntime
+
+__all__ = ["CompiledKnowledge", "CompiledRule", "compile_knowledge", "CHUNK_SIZE"]
+
+#: Rules per durable ruleset. durable_rules fails (error 303) when more than ~64 rules match
+#: one fact, so rules are split into chunks (in dependency order) well below that.
+CHUNK_SIZE = 40
+_OPS = {"==": "$eq", "!=": "$neq", "<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte"}
+
+
+@dataclass
+class CompiledRule:
+    """A rule with its stratum (depth in the conclusion chain) and firing priority."""
+
+    rule: Rule
+    stratum: int
+    priority: int
+
+
+@dataclass(frozen=True)
+class CompiledKnowledge:
+    """Everything needed to evaluate situations quickly; built once per knowledge base."""
+
+    knowledge: Knowledge
+    #: (name, closure) computed in dependency order after facts and year parameters.
+    plan: list[tuple[str, Callable[[dict[str, Any]], Any]]]
+    #: Scalar parameter values by year.
+    year_params: dict[int, dict[str, Any]]
+    rules: list[CompiledRule]
+    #: Names the durable conditions test (the person fact carries only these).
+    condition_names: tuple[str, ...]
+    runtime: RulesRuntime
+    leaf_fns: dict[int, Callable[[dict[str, Any]], tuple[Any, Any]]]
+    #: Every rule (in ``rules`` order) with the leaves of its condition tree.
+    rule_leaves: tuple[tuple[CompiledRule, tuple[Leaf, ...]], ...]
+    #: Importance of each rule by id (question ranking).
+    importance: dict[str, int]
+
+
+def compile_knowledge(knowledge: Knowledge) -> CompiledKnowledge:
+    """Compile; raises :class:`KnowledgeError` for problems only visible at this stage."""
+    plan = _plan(knowledge)
+    year_params = {
+        year: {name: p.values[year].value for name, p in knowledge.parameters.items() if not p.by}
+        for year in knowledge.years
+    }
+    producers: dict[str, list[str]] = {}
+    for rule in knowledge.rules:
+        for name, _ in rule.conclude:
+            producers.setdefault(name, []).append(rule.id)
+    strata = _strata(knowledge, producers)
+    ordered = sorted(knowledge.rules, key=lambda r: (strata[r.id], -r.importance, r.id))
+    rules = [CompiledRule(rule, strata[rule.id], i + 1) for i, rule in enumerate(ordered)]
+    names: set[str] = set()
+    leaf_fns: dict[int, Callable[[dict[str, Any]], tuple[Any, Any]]] = {}
+    for crule in rules:
+        for leaf in leaves(crule.rule.when):
+            if not leaf.conclusion:
+                names.add(leaf.name)
+                names |= expr.names_in(leaf.right)
+                leaf_fns[id(leaf)] = _leaf_fn(leaf)
+    chunks = []
+    for start in range(0, len(rules), CHUNK_SIZE):
+        part = rules[start:start + CHUNK_SIZE]
+        chunks.append(ChunkSpec(
+            name=f"rothkb{start // CHUNK_SIZE}",
+            conditions={c.rule.id: _durable_conditions(c.rule) for c in part},
+            conclude={c.rule.id: c.rule.conclude for c in part if c.rule.conclude},
+            priority={c.rule.id: c.priority for c in part},
+            consumes=frozenset((leaf.name, value) for c in part for leaf in leaves(c.rule.when) if leaf.conclusion
+                               for value in _literal_values(leaf.right)),
+        ))
+    return CompiledKnowledge(knowledge, plan, year_params, rules, tuple(sorted(names)),
+                             RulesRuntime(chunks), leaf_fns,
+                             tuple((c, tuple(leaves(c.rule.when))) for c in rules),
+                             {c.rule.id: c.rule.importance for c in rules})
+
+
+def _plan(knowledge: Knowledge) -> list[tuple[str, Callable[[dict[str, Any]], Any]]]:
+    deps: dict[str, set[str]] = {}
+    fns: dict[str, Callable[[dict[str, Any]], Any]] = {}
+    for name, value in knowledge.values.items():
+        deps[name] = expr.names_in(value.ast)
+        fns[name] = compile_expr(value.ast, FUNCTIONS)
+    for name, param in knowledge.parameters.items():
+        if param.by:
+            deps[name] = {param.by, "tax_year"}
+            fns[name] = _by_param(name, param.by, {y: v.value for y, v in param.values.items()})
+    order: list[str] = []
+    state: dict[str, int] = {}
+    problems: list[Problem] = []
+
+    def visit(name: str, chain: list[str]) -> None:
+        if state.get(name) == 2 or name not in deps:
+            return
+        if state.get(name) == 1:
+            cycle = chain[chain.index(name):] + [name]
+            where = knowledge.values.get(name) or knowledge.parameters.get(name)
+            loc = where.loc if where else None
+            problems.append(Problem(loc.path if loc else "", loc.line if loc else 0, loc.column if loc else 0,
+                                    f"values.{name}.formula", "circular formula: " + " -> ".join(cycle)))
+            return
+        state[name] = 1
+        for dep in sorted(deps[name]):
+            visit(dep, chain + [name])
+        state[name] = 2
+        order.append(name)
+
+    for name in sorted(deps):
+        visit(name, [])
+    if problems:
+        raise KnowledgeError(sorted(set(problems)))
+    return [(name, fns[name]) for name in order]
+
+
+def _by_param(name: str, by: str, table: dict[int, Any]) -> Callable[[dict[str, Any]], Any]:
+    missing = expr.Unknown(frozenset([by]))
+
+    def lookup(env: dict[str, Any]) -> Any:
+        key = env.get(by, missing)  # absent means unknown; only an explicit null does not apply
+        if key is None:
+            return None
+        if isinstance(key, expr.Unknown):
+            return key
+        return table[env["tax_year"]].get(str(key))
+    return lookup
+
+
+def _strata(knowledge: Knowledge, producers: dict[str, list[str]]) -> dict[str, int]:
+    deps = {r.id: {p for leaf in leaves(r.when) if leaf.conclusion for p in producers.get(leaf.name, ())}
+            for r in knowledge.rules}
+    strata: dict[str, int] = {}
+
+    def depth(rid: str, guard: frozenset[str] = frozenset()) -> int:
+        if rid in strata:
+            return strata[rid]
+        if rid in guard:  # cycles were reported by validation; never loop here
+            return 0
+        value = 1 + max((depth(d, guard | {rid}) for d in deps[rid]), default=-1)
+        strata[rid] = value
+        return value
+
+    for rid in deps:
+        depth(rid)
+    return strata
+
+
+def _literal(node: expr.Node) -> Any:
+    if isinstance(node, expr.Num):
+        return node.value
+    if isinstance(node, (expr.Str, expr.Bool)):
+        return node.value
+    if isinstance(node, expr.ListLit):
+        return [_literal(i) for i in node.items]
+    return None
+
+
+def _literal_values(node: expr.Node) -> list[Any]:
+    value = _literal(node)
+    return value if isinstance(value, list) else [value]
+
+
+_PY_OPS = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt,
+           ">=": operator.ge}
+
+
+def _leaf_fn(leaf: Leaf) -> Callable[[dict[str, Any]], tuple[Any, Any]]:
+    """A closure ``env -> (left value, status)`` specialised for the leaf's operator.
+
+    Same semantics as :func:`engine.expr_eval.compare` (unknown stays unknown and names what is
+    missing; a value that does not apply never satisfies a condition), without its generic
+    dispatch: this runs for every condition of every rule on every evaluation.
+    """
+    name, op, right = leaf.name, leaf.op, leaf.right
+    missing_left = expr.Unknown(frozenset([name]))
+    Unknown = expr.Unknown
+    if isinstance(right, expr.Name) or op in ("in", "not in"):
+        rname = right.name if isinstance(right, expr.Name) else None
+        const = None if rname else _literal(right)
+        missing_right = expr.Unknown(frozenset([rname])) if rname else None
+
+        def generic(env: dict[str, Any]) -> tuple[Any, Any]:
+            left = env.get(name, missing_left)
+            other = env.get(rname, missing_right) if rname else const
+            return left, compare(op, left, other)
+        return generic
+    const = _literal(right)
+    test = _PY_OPS[op]
+
+    def by_const(env: dict[str, Any]) -> tuple[Any, Any]:
+        left = env.get(name, missing_left)
+        if left.__class__ is Unknown:
+            return left, left
+        if left is None:
+            return left, False
+        try:
+            return left, test(left, const)
+        except TypeError:
+            return left, False
+    return by_const
+
+
+def _durable_leaf(leaf: Leaf, field: str) -> dict[str, Any]:
+    right = leaf.right
+    if leaf.op in ("in", "not in"):
+        items = [_durable_value(i) for i in right.items]  # type: ignore[attr-defined]
+        if leaf.op == "in":
+            return {"$or": [{"$eq": {field: v}} for v in items]} if len(items) > 1 else {"$eq": {field: items[0]}}
+        return _and([{"$neq": {field: v}} for v in items])
+    test = {_OPS[leaf.op]: {field: _durable_value(right)}}
+    if isinstance(right, expr.Name):
+        # durable_rules compares against a *missing* referenced field as if it matched
+        # (found by the property test); the reference must exist, as "unknown is not false".
+        return {"$and": [{"$ex": {right.name: 1}}, test]}
+    return test
+
+
+def _durable_value(node: expr.Node) -> Any:
+    if isinstance(node, expr.Name):
+        return {"$m": node.name}
+    value = _literal(node)
+    if isinstance(value, Decimal):
+        # durable_rules serialises rule constants itself; validation keeps them >= 0.0001 so
+        # that no float is written in exponent form (which the engine rejects).
+        return float(value)
+    return value
+
+
+def _and(items: list[dict[str, Any]]) -> dict[str, Any]:
+    # durable_rules allows at most 31 terms in one $and: nest longer lists.
+    if len(items) == 1:
+        return items[0]
+    if len(items) <= 30:
+        return {"$and": items}
+    return {"$and": items[:29] + [_and(items[29:])]}
+
+
+def _person_expr(cond: Any) -> dict[str, Any]:
+    if isinstance(cond, Leaf):
+        return _durable_leaf(cond, cond.name)
+    parts = [_person_expr(item) for item in cond.items]
+    if cond.op == "all":
+        return _and(parts)
+    return {"$or": parts} if len(parts) > 1 else parts[0]
+
+
+def _durable_conditions(rule: Rule) -> list[dict[str, Any]]:
+    when = rule.when
+    top = list(when.items) if isinstance(when, Group) and when.op == "all" else [when]
+    person = [item for item in top if not (isinstance(item, Leaf) and item.conclusion)]
+    chained = [item for item in top if isinstance(item, Leaf) and item.conclusion]
+    conds: list[dict[str, Any]] = []
+    if person or not chained:
+        conds.append({"m": _and([{"t": "p"}] + [_person_expr(item) for item in person])})
+    for i, leaf in enumerate(chained):
+        conds.append({f"c{i}": _and([{"t": "c"}, {"n": leaf.name}, _durable_leaf(leaf, "v")])})
+    return conds

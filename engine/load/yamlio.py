@@ -1,0 +1,267 @@
+"""Safe YAML loading that keeps line numbers.
+
+PyYAML's SafeLoader never builds Python objects from tags, but it silently accepts duplicate
+keys and forgets where each value came from. :func:`load_yaml` rejects duplicate keys and
+returns :class:`LDict`/:class:`LList` containers that remember the line and column of each
+key and item, so that later validation can say *where* a problem is, not just what it is.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from engine.errors import InputError, Problem
+
+__all__ = ["LDict", "LList", "load_yaml", "parse_yaml", "mark_of"]
+
+#: Largest document we parse; bigger inputs are refused before parsing (robustness).
+MAX_BYTES = 5 * 1024 * 1024
+#: Deepest nesting accepted; deeper documents are refused (stack safety).
+MAX_DEPTH = 64
+#: Most YAML nodes in one document (defeats alias "billion laughs" expansion).
+MAX_NODES = 200_000
+
+
+class LDict(dict):
+    """A dict that remembers the position of each key: ``marks[key] = (line, column)``."""
+
+    __slots__ = ("marks", "mark")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.marks: dict[Any, tuple[int, int]] = {}
+        self.mark: tuple[int, int] = (0, 0)
+
+
+class LList(list):
+    """A list that remembers the position of each item: ``marks[i] = (line, column)``."""
+
+    __slots__ = ("marks", "mark")
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.marks: list[tuple[int, int]] = []
+        self.mark: tuple[int, int] = (0, 0)
+
+
+def mark_of(container: Any, key: Any = None) -> tuple[int, int]:
+    """Position of ``container[key]`` (or of the container itself), ``(0, 0)`` if unknown."""
+    if key is None:
+        return getattr(container, "mark", (0, 0))
+    marks = getattr(container, "marks", None)
+    if isinstance(marks, dict):
+        return marks.get(key, getattr(container, "mark", (0, 0)))
+    if isinstance(marks, list) and isinstance(key, int) and 0 <= key < len(marks):
+        return marks[key]
+    return getattr(container, "mark", (0, 0))
+
+
+def _pos(node: yaml.Node) -> tuple[int, int]:
+    return (node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+class _Positions:
+    """Constructors shared by both loaders: positions kept, duplicates and bombs refused."""
+
+    _nodes = 0
+
+    def construct_document(self, node: yaml.Node) -> Any:
+        self._check_shape(node, 0, set())
+        return super().construct_document(node)
+
+    def _check_shape(self, node: yaml.Node, depth: int, seen: set[int]) -> None:
+        # Walk the node graph once before constructing: aliases make a small text expand
+        # into a huge graph, and construction is where that would cost memory.
+        if depth > MAX_DEPTH:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"nesting deeper than {MAX_DEPTH} levels", node.start_mark
+            )
+        self._nodes += 1
+        if self._nodes > MAX_NODES:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"more than {MAX_NODES} values (alias expansion?)", node.start_mark
+            )
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                self._check_shape(key, depth + 1, seen)
+                self._check_shape(value, depth + 1, seen)
+        elif isinstance(node, yaml.SequenceNode):
+            for item in node.value:
+                self._check_shape(item, depth + 1, seen)
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> LDict:
+        if not isinstance(node, yaml.MappingNode):
+            raise yaml.constructor.ConstructorError(
+                None, None, f"expected a mapping, found {node.id}", node.start_mark
+            )
+        self.flatten_mapping(node)
+        result = LDict()
+        result.mark = _pos(node)
+        for key_node, value_node in node.value:
+            key = self.construct_object(key_node, deep=True)
+            try:
+                hash(key)
+            except TypeError:
+                raise yaml.constructor.ConstructorError(
+                    "while reading a mapping", node.start_mark, "found an unhashable key",
+                    key_node.start_mark,
+                ) from None
+            if key in result:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key '{key}' (first at line {result.marks[key][0]})",
+                    key_node.start_mark,
+                )
+            result[key] = self.construct_object(value_node, deep=True)
+            result.marks[key] = _pos(key_node)
+        return result
+
+    def construct_sequence(self, node: yaml.SequenceNode, deep: bool = False) -> LList:
+        result = LList(self.construct_object(child, deep=True) for child in node.value)
+        result.marks = [_pos(child) for child in node.value]
+        result.mark = _pos(node)
+        return result
+
+    def construct_yaml_int(self, node: yaml.Node) -> int:
+        # Python refuses to convert integers of more than 4,300 digits (a DoS guard); say so
+        # at the number's position instead of failing somewhere later.
+        try:
+            return super().construct_yaml_int(node)  # type: ignore[misc]
+        except ValueError:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"number with more than {sys.get_int_max_str_digits()} digits", node.start_mark
+            ) from None
+
+    def construct_yaml_timestamp(self, node: yaml.Node) -> str:
+        # Dates stay strings: the facts layer parses them and reports impossible dates itself.
+        return self.construct_scalar(node)
+
+
+class _PyLoader(_Positions, yaml.SafeLoader):
+    """Pure-Python safe loader: slow, but its syntax errors are the most precise."""
+
+
+# libyaml's parser is ~7x faster and still reports positions; the constructors stay PyYAML's
+# safe ones. Its syntax errors are vaguer, so a document it rejects is parsed again by
+# _PyLoader to report the error (invalid input is rare; valid input takes the fast path).
+_CLoader = type("_CLoader", (_Positions, yaml.CSafeLoader), {}) if hasattr(yaml, "CSafeLoader") else _PyLoader
+
+for _loader in {_PyLoader, _CLoader}:
+    # add_constructor copies the registry on the subclass: the global loaders stay unaltered.
+    _loader.add_constructor("tag:yaml.org,2002:map", _Positions.construct_mapping)
+    _loader.add_constructor("tag:yaml.org,2002:seq", _Positions.construct_sequence)
+    _loader.add_constructor("tag:yaml.org,2002:timestamp", _Positions.construct_yaml_timestamp)
+    _loader.add_constructor("tag:yaml.org,2002:int", _Positions.construct_yaml_int)
+
+
+_BRACKETS = re.compile(r"[\[\]{}]")
+
+
+def _flow_too_deep(text: str) -> tuple[int, int] | None:
+    """Position of the first ``[``/``{`` nested deeper than MAX_DEPTH, or None.
+
+    PyYAML's scanner is quadratic in flow nesting, so thousands of brackets take seconds
+    before any depth check could run; this linear pre-scan (quotes and comments skipped)
+    refuses them first. Depth counts as in the parsed document: a top-level block mapping
+    is one level, as a top-level ``{`` is.
+    """
+    # Cheap bound first: brackets inside quotes or comments only ever add to a naive count,
+    # so if the naive depth stays within the limit the precise scan is not needed.
+    naive = peak = 0
+    for match in _BRACKETS.finditer(text):
+        naive += 1 if match.group() in "[{" else -1
+        peak = max(peak, naive)
+    if peak <= MAX_DEPTH:
+        return None
+    first = next((ch for ch in (line.strip()[:1] for line in text.splitlines()) if ch and ch != "#"), "")
+    depth = 0 if first in ("[", "{") else 1
+    line, column, quote, comment, prev = 1, 0, "", False, "\n"
+    for ch in text:
+        column += 1
+        if ch == "\n":
+            line, column, comment, prev = line + 1, 0, False, ch
+            continue
+        if comment:
+            continue
+        if quote:
+            if ch == quote and (quote == "'" or prev != "\\"):
+                quote = ""
+            prev = "" if prev == "\\" and ch == "\\" else ch
+            continue
+        if ch in "\"'":
+            quote = ch
+        elif ch == "#" and prev in " \t\n":
+            comment = True
+        elif ch in "[{":
+            depth += 1
+            if depth > MAX_DEPTH + 1:
+                return line, column
+        elif ch in "]}":
+            depth -= 1
+        prev = ch
+    return None
+
+
+def parse_yaml(text: str, path: str, error: type = InputError) -> Any:
+    """Parse YAML (or JSON, a subset of YAML) text safely; raise ``error`` naming path and line.
+
+    Args:
+        text: The document.
+        path: Name used in messages.
+        error: Error class to raise (InputError for user facts, KnowledgeError for knowledge).
+
+    Returns:
+        The document with LDict/LList containers.
+
+    """
+    if len(text) > MAX_BYTES:
+        raise error(Problem(path, 0, 0, "", f"file is too large ({len(text):,} characters; "
+                                             f"at most {MAX_BYTES:,})"))
+    deep = _flow_too_deep(text)
+    if deep:
+        raise error(Problem(path, deep[0], deep[1], "", f"invalid YAML: nesting deeper than {MAX_DEPTH} levels"))
+    try:
+        try:
+            return yaml.load(text, Loader=_CLoader)  # noqa: S506 - derives from CSafeLoader
+        except yaml.YAMLError:
+            return yaml.load(text, Loader=_PyLoader)  # noqa: S506 - derives from SafeLoader
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        what = exc.problem or "invalid YAML"
+        if what == "but found another document":
+            what = "expected a single document, but found another document"
+        if "could not determine a constructor" in str(what):
+            tag = str(what).split("for the tag")[-1].strip().strip("'").replace("tag:yaml.org,2002:", "!!")
+            what = f"tags that build objects are not allowed ({tag})"
+        raise error(Problem(path, line, col, "", f"invalid YAML: {what}")) from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        char = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        raise error(Problem(path, line, column, "", f"invalid YAML: unacceptable character #x{char:04x}: "
+                                                    f"{exc.reason}")) from None
+    except yaml.YAMLError as exc:
+        raise error(Problem(path, 0, 0, "", f"invalid YAML: {exc}")) from None
+    except RecursionError:
+        raise error(Problem(path, 0, 0, "", "invalid YAML: nesting too deep")) from None
+
+
+def load_yaml(path: Path | str, display: str | None = None, error: type = InputError) -> Any:
+    """Read and parse a YAML file (UTF-8); see :func:`parse_yaml`."""
+    name = display or str(path)
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise error(Problem(name, 0, 0, "", f"cannot read file: {exc.strerror or exc}")) from None
+    if len(raw) > MAX_BYTES:
+        raise error(Problem(name, 0, 0, "", f"file is too large ({len(raw):,} bytes; at most {MAX_BYTES:,})"))
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise error(Problem(name, 0, 0, "", f"not UTF-8 text (byte {exc.start})")) from None
+    return parse_yaml(text, name, error)

@@ -1,0 +1,205 @@
+"""Typed, immutable model of a validated knowledge base.
+
+Every object remembers where it was written (:class:`Loc`) so that later stages (compile,
+consistency checks, tests) can still point at a file and line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.model.expr import Node
+
+__all__ = [
+    "Loc", "FactDef", "ConclusionDef", "Source", "Citation", "ParamValue", "Parameter",
+    "ValueDef", "Leaf", "Group", "Condition", "Rule", "Knowledge", "PRIMARY_KINDS",
+    "SOURCE_KINDS", "FACT_TYPES", "VALUE_TYPES", "RULE_KINDS",
+]
+
+FACT_TYPES = ("int", "number", "money", "bool", "enum", "date", "list")
+VALUE_TYPES = ("int", "number", "money", "bool", "enum", "date", "year", "ratio")
+RULE_KINDS = ("action", "warning", "info")
+SOURCE_KINDS = (
+    "statute", "regulation", "form", "form_instructions", "publication", "notice",
+    "revenue_procedure", "news_release", "announcement", "legislative_history", "court_case",
+    "irs_guidance", "practitioner",
+)
+PRIMARY_KINDS = frozenset(SOURCE_KINDS) - {"practitioner"}
+
+
+@dataclass(frozen=True)
+class Loc:
+    """Where something was written."""
+
+    path: str
+    line: int = 0
+    column: int = 0
+
+
+@dataclass(frozen=True)
+class FactDef:
+    """One fact of the vocabulary."""
+
+    name: str
+    type: str
+    description: str
+    question: str
+    group: str = "other"
+    help: str = ""
+    values: tuple[str, ...] = ()
+    default: Any = None
+    has_default: bool = False
+    min: Any = None
+    max: Any = None
+    items: tuple[tuple[str, str], ...] = ()
+    loc: Loc = Loc("")
+    #: For yes/no facts: what each answer would mean, for "it would apply if ..." sentences.
+    yes_means: str = ""
+    no_means: str = ""
+
+
+@dataclass(frozen=True)
+class ConclusionDef:
+    """A conclusion a rule can assert for other rules to test."""
+
+    name: str
+    type: str
+    description: str
+    values: tuple[str, ...] = ()
+    loc: Loc = Loc("")
+
+
+@dataclass(frozen=True)
+class Source:
+    """A cited document."""
+
+    id: str
+    title: str
+    kind: str
+    url: str
+    pinpoint: str = ""
+    summary: str = ""
+    date: str = ""
+    loc: Loc = Loc("")
+
+    @property
+    def primary(self) -> bool:
+        """True for statute, regulation, IRS forms and guidance; False for practitioners."""
+        return self.kind in PRIMARY_KINDS
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A reference to a source, with an optional pinpoint (line, section, page)."""
+
+    source: str
+    pinpoint: str = ""
+
+
+@dataclass(frozen=True)
+class ParamValue:
+    """A parameter's value for one year; ``value`` is a scalar or a column mapping."""
+
+    value: Any
+    source: str
+    note: str = ""
+    loc: Loc = Loc("")
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A dated parameter, optionally with columns picked by another name (``by``)."""
+
+    name: str
+    description: str
+    unit: str
+    values: dict[int, ParamValue]
+    by: str | None = None
+    reference: str = ""
+    loc: Loc = Loc("")
+
+
+@dataclass(frozen=True)
+class ValueDef:
+    """A derived value (formula); figures and Form 8606 lines are shown in explanations."""
+
+    name: str
+    type: str
+    description: str
+    formula: str
+    ast: Node
+    figure: bool = False
+    form8606: str | None = None
+    sources: tuple[Citation, ...] = ()
+    loc: Loc = Loc("")
+
+
+@dataclass(frozen=True)
+class Leaf:
+    """One condition ``name op right``; ``right`` is a literal AST node or a name."""
+
+    text: str
+    name: str
+    op: str
+    right: Node
+    conclusion: bool = False
+    loc: Loc = Loc("")
+
+
+@dataclass(frozen=True)
+class Group:
+    """``all`` or ``any`` of conditions (``not`` is pushed down to the leaves at load)."""
+
+    op: str
+    items: tuple[Condition, ...]
+    loc: Loc = Loc("")
+
+
+Condition = Leaf | Group
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A declarative rule."""
+
+    id: str
+    title: str
+    kind: str
+    importance: int
+    when: Condition
+    advice: str
+    because: str
+    sources: tuple[Citation, ...]
+    conclude: tuple[tuple[str, Any], ...] = ()
+    topic: str = ""
+    deadline: str = ""
+    corrects: tuple[str, ...] = ()
+    loc: Loc = Loc("")
+    #: Rules whose advice contradicts this one (``rothkb check`` warns if both can fire).
+    excludes: tuple[str, ...] = ()
+
+
+@dataclass
+class Knowledge:
+    """A validated knowledge base (before compilation)."""
+
+    root: str
+    facts: dict[str, FactDef]
+    conclusions: dict[str, ConclusionDef]
+    sources: dict[str, Source]
+    parameters: dict[str, Parameter]
+    values: dict[str, ValueDef]
+    rules: list[Rule]
+    years: tuple[int, ...]
+    version: str
+    faq: list[dict[str, Any]] = field(default_factory=list)
+    myths: list[dict[str, Any]] = field(default_factory=list)
+    files: tuple[str, ...] = ()
+
+    def rule(self, rule_id: str) -> Rule:
+        """The rule with this id (KeyError if absent)."""
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        raise KeyError(rule_id)

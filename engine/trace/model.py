@@ -1,0 +1,130 @@
+"""The trace: plain dataclasses that every view (Markdown, HTML, JSON) reads.
+
+The engine fills these in; ``explain/`` only renders them. Nothing here formats text for a
+particular view except :func:`format_value`, which all views share so numbers read the same.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["Check", "Step", "NotFired", "Undetermined", "Question", "Figure", "SourceInfo",
+           "Explanation"]
+
+
+@dataclass(slots=True)
+class Check:
+    """One condition of a rule, as evaluated for this person."""
+
+    #: The fact, value or conclusion tested.
+    fact: str
+    #: Its value for this person (None when unknown).
+    value: Any
+    #: The test, with any threshold written out: ``>= 165000``.
+    test: str
+    #: True, False, or None when undetermined.
+    holds: bool | None
+    #: Name of the parameter or value the threshold came from.
+    threshold_name: str | None = None
+    #: The threshold's value.
+    threshold: Any = None
+    #: Sources of the threshold (the parameter's source for the year, or the value's sources).
+    threshold_sources: list[str] = field(default_factory=list)
+    #: Facts whose absence left this condition undetermined.
+    missing: list[str] = field(default_factory=list)
+    #: The condition as written by the author.
+    text: str = ""
+    #: Value types (money, ratio, ...) used to format value and threshold.
+    value_type: str = ""
+
+
+@dataclass(slots=True)
+class Step:
+    """A rule that fired."""
+
+    step: int
+    rule: str
+    title: str
+    kind: str
+    importance: int
+    advice: str
+    because: list[Check]
+    concluded: dict[str, Any]
+    sources: list[tuple[str, str]]
+    rationale: str = ""
+    deadline: str = ""
+
+
+@dataclass(slots=True)
+class NotFired:
+    """A rule that does not apply, the conditions that failed, and what would make it apply."""
+
+    rule: str
+    title: str
+    failed: list[Check]
+    #: Alternatives (any one would do) of requirements (all needed): see engine.counterfactual.
+    would_fire_if: list[list[Any]] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Undetermined:
+    """A rule that could apply or not, and the facts it waits on."""
+
+    rule: str
+    title: str
+    missing: list[str]
+    pending: list[Check]
+    #: Missing facts that this rule waits on only through a conclusion of another rule.
+    inherited: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Question:
+    """A question whose answer could change a conclusion."""
+
+    fact: str
+    question: str
+    settles: list[str]
+    score: float
+    help: str = ""
+
+
+@dataclass(slots=True)
+class Figure:
+    """A computed figure with its sources."""
+
+    name: str
+    value: Any
+    type: str
+    description: str
+    sources: list[tuple[str, str]]
+
+
+@dataclass(slots=True)
+class SourceInfo:
+    """A cited source, as shown in footnotes and JSON."""
+
+    id: str
+    title: str
+    url: str
+    kind: str
+    pinpoint: str = ""
+
+
+@dataclass(slots=True)
+class Explanation:
+    """Everything rothkb concluded about one situation."""
+
+    tax_year: int
+    knowledge_version: str
+    facts: dict[str, Any]
+    fired: list[str]
+    steps: list[Step]
+    figures: list[Figure]
+    form8606: list[Figure]
+    not_fired: list[NotFired]
+    undetermined: list[Undetermined]
+    questions: list[Question]
+    sources: dict[str, SourceInfo]
+    summary: str = ""

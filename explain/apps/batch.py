@@ -1,0 +1,297 @@
+"""``rothkb batch``: explain many situations on every core (JSON Lines or CSV in, JSON Lines out).
+
+Each input line (a CSV record after the header) gives exactly one output line, in input order:
+the compact explanation JSON, or ``{"line": N, "error": [{"field": ..., "message": ...}]}``.
+A bad line never stops the batch. Worker processes each load the knowledge once (inherited
+from the parent where ``fork`` exists); chunks go out with a bounded number in flight, so
+memory stays flat however long the input is. ``--jobs 1`` runs in this process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures as cf
+import contextlib
+import csv
+import itertools
+import json
+import multiprocessing
+import os
+import sys
+import time
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures.process import BrokenProcessPool
+from typing import IO, Any
+
+from engine import EngineFailure, InputError, UsageError, load_knowledge
+from engine.errors import Problem, suggest
+from explain.views.render import to_json_dict
+
+__all__ = ["configure", "cmd_batch", "explain_line", "MAX_LINE"]
+
+#: Longest input line accepted (the same limit as one facts file).
+MAX_LINE = 5 * 1024 * 1024
+#: Lines per task sent to a worker: big enough to hide the pickling, small enough to keep order cheap.
+CHUNK = 64
+_TOO_LONG = f"line is too large (at most {MAX_LINE:,} bytes)"
+_LIST_HINT = 'expected a JSON list such as [{"year": 2021, "taxable": 0, "nontaxable": 6000}]'
+_BOOLS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
+
+#: One unit of work: (input line number, kind, payload); kind is "json" (bytes), "row" (cells)
+#: or "error" (a message found while reading).
+Item = tuple[int, str, Any]
+
+_WORKER: dict[str, Any] = {}
+
+
+def configure(command: str, p: argparse.ArgumentParser) -> Any:
+    """Arguments of ``rothkb batch``; returns its handler."""
+    p.add_argument("input", metavar="INPUT", help="JSON Lines or CSV (header row = fact names) file, or - for stdin")
+    p.add_argument("--out", metavar="OUTPUT", required=True, help="JSON Lines file to write (- for standard output)")
+    p.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: all cores; 1 = in this process)")
+    p.add_argument("--input-format", choices=("jsonl", "csv"), help="default: csv for *.csv, otherwise jsonl")
+    p.add_argument("--year", type=int, help="override tax_year on every line")
+    return cmd_batch
+
+
+def _init_worker(knowledge: str | None, year: int | None, header: tuple[str, ...]) -> None:
+    """Load the knowledge once per process (a cached copy when forked from the parent)."""
+    _WORKER.update(kb=load_knowledge(knowledge), year=year, header=header)
+
+
+def _problem(message: str) -> InputError:
+    return InputError(Problem("", 0, 0, "", message))
+
+
+def _json_doc(raw: bytes, line: int) -> Any:
+    try:
+        text = raw.decode("utf-8-sig" if line == 1 else "utf-8")
+    except UnicodeDecodeError as exc:
+        raise _problem(f"not UTF-8 text (byte {exc.start})") from None
+    if not text.strip():
+        raise _problem("empty line: expected a JSON object of facts")
+    try:
+        doc = json.loads(text, object_pairs_hook=_unique_pairs, parse_constant=str)
+    except json.JSONDecodeError as exc:
+        raise _problem(f"invalid JSON: {exc.msg} (column {exc.colno})") from None
+    except ValueError as exc:  # duplicate keys, integers longer than 4300 digits
+        raise _problem("invalid JSON: " + ("a number with more than 4300 digits" if "digits" in str(exc) else str(exc))) from None
+    except RecursionError:
+        raise _problem("invalid JSON: nesting too deep") from None
+    if not isinstance(doc, dict):
+        found = "a list" if isinstance(doc, list) else "a single value"
+        raise _problem(f"expected a JSON object of fact names to values (e.g. {{\"magi\": 200000}}), found {found}")
+    return doc
+
+
+def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    doc = dict(pairs)
+    if len(doc) != len(pairs):
+        seen: set[str] = set()
+        raise ValueError(f"duplicate key '{next(k for k, _ in pairs if k in seen or seen.add(k))}'")
+    return doc
+
+
+def _row_doc(cells: list[str], header: tuple[str, ...], kb: Any) -> tuple[dict[str, Any], list[Problem]]:
+    """Type a CSV record by the vocabulary (an empty cell is unknown); problems the engine cannot see."""
+    if len(cells) != len(header):
+        raise _problem(f"expected {len(header)} cells (one per header column), found {len(cells)}")
+    doc: dict[str, Any] = {}
+    problems: list[Problem] = []
+    for name, cell in zip(header, cells, strict=True):
+        text, kind = cell.strip(), kb.knowledge.facts[name].type
+        if not text:
+            continue
+        if "\udc80" <= max(text) and any("\udc80" <= ch <= "\udcff" for ch in text):
+            problems.append(Problem("", 0, 0, name, "not UTF-8 text"))
+        elif kind == "bool":
+            doc[name] = _BOOLS.get(text.lower(), text)
+        elif kind == "list":
+            try:
+                doc[name] = json.loads(text, parse_constant=str)
+            except (ValueError, RecursionError):
+                problems.append(Problem("", 0, 0, name, _LIST_HINT))
+        elif kind == "int" and text.lstrip("-").isdigit() and len(text) < 20:
+            doc[name] = int(text)
+        else:
+            doc[name] = text  # money, enum, date; a malformed int: the engine names field and type
+    return doc, problems
+
+
+def explain_line(item: Item) -> tuple[bool, str]:
+    """One output line for one input item: ``(is_error, compact JSON)``; never raises."""
+    line, kind, payload = item
+    kb, header = _WORKER["kb"], _WORKER["header"]
+    try:
+        if kind == "error":
+            raise _problem(payload)
+        doc, problems = (_json_doc(payload, line), []) if kind == "json" else _row_doc(payload, header, kb)
+        try:
+            facts = kb.parse_facts(doc, f"line {line}", _WORKER["year"])
+        except InputError as exc:
+            problems += exc.problems
+        if problems:
+            raise InputError(sorted(problems, key=lambda p: header.index(p.key) if p.key in header else len(header)))
+        data = to_json_dict(kb.explain(facts, validated=True))
+        return False, json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    except InputError as exc:
+        errors = [{"field": p.key, "message": p.message + (f" (did you mean '{p.suggestion}'?)" if p.suggestion else "")}
+                  for p in exc.problems]
+    except Exception as exc:  # an engine bug on one line must not stop the batch
+        errors = [{"field": "", "message": f"internal error: {type(exc).__name__}: {exc}"}]
+    return True, json.dumps({"line": line, "error": errors}, ensure_ascii=False, separators=(",", ":"))
+
+
+def _explain_chunk(items: list[Item]) -> list[tuple[bool, str]]:
+    return [explain_line(item) for item in items]
+
+
+def _physical_lines(handle: IO[bytes]) -> Iterator[tuple[int, bytes | None]]:
+    """Lines as bytes, numbered from 1; ``None`` for a line over :data:`MAX_LINE` (skipped unread)."""
+    number = 0
+    while raw := handle.readline(MAX_LINE + 1):
+        number += 1
+        if len(raw) > MAX_LINE and not raw.endswith(b"\n"):
+            while (rest := handle.readline(1 << 20)) and not rest.endswith(b"\n"):
+                pass
+            yield number, None
+        else:
+            yield number, raw
+
+
+def _csv_items(handle: IO[bytes], name: str, kb: Any) -> tuple[tuple[str, ...], Iterator[Item]]:
+    """Read and check the header now; return it and an iterator over the records."""
+    too_long: set[int] = set()
+
+    def texts() -> Iterator[str]:
+        for number, raw in _physical_lines(handle):
+            if raw is None:
+                too_long.add(number)
+                yield "\n"
+            else:
+                yield raw.decode("utf-8-sig" if number == 1 else "utf-8", "surrogateescape")
+
+    reader = csv.reader(texts(), strict=True)
+    try:
+        header = tuple(cell.strip() for cell in next(reader))
+    except StopIteration:
+        raise InputError(Problem(name, 0, 0, "", "empty CSV: expected a header row of fact names")) from None
+    except csv.Error as exc:
+        raise InputError(Problem(name, 1, 0, "", f"invalid CSV header: {exc}")) from None
+    problems = []
+    for col, cell in enumerate(header, 1):
+        if cell not in kb.knowledge.facts:
+            problems.append(Problem(name, 1, col, cell, "unknown fact in the header row",
+                                    suggest(cell, kb.knowledge.facts)))
+        elif header.index(cell) != col - 1:
+            problems.append(Problem(name, 1, col, cell, f"duplicate column (first is column {header.index(cell) + 1})"))
+    if problems:
+        raise InputError(problems)
+
+    def records() -> Iterator[Item]:
+        while True:
+            start = reader.line_num + 1
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                yield start, "error", f"invalid CSV: {exc}"
+                continue
+            if start in too_long:
+                yield start, "error", _TOO_LONG
+            elif not cells:
+                yield start, "error", "empty line: expected one cell per header column"
+            else:
+                yield start, "row", cells
+    return header, records()
+
+
+def _drain(pending: deque[tuple[int, cf.Future[list[tuple[bool, str]]]]], keep: int) -> Iterator[tuple[bool, str]]:
+    while len(pending) > keep or (pending and pending[0][1].done()):
+        yield from pending[0][1].result()
+        pending.popleft()
+
+
+def _results(items: Iterable[Item], jobs: int, init: tuple[Any, ...]) -> Iterator[tuple[bool, str]]:
+    """Output lines in input order, :data:`CHUNK` lines per task, at most ``4 * jobs`` tasks in flight."""
+    it = iter(items)
+    chunks = iter(lambda: list(itertools.islice(it, CHUNK)), [])
+    if jobs == 1:
+        _init_worker(*init)
+        for chunk in chunks:
+            yield from _explain_chunk(chunk)
+        return
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    pool = cf.ProcessPoolExecutor(jobs, multiprocessing.get_context(method), _init_worker, init)
+    pending: deque[tuple[int, cf.Future[list[tuple[bool, str]]]]] = deque()
+    try:
+        for chunk in chunks:
+            pending.append((chunk[0][0], pool.submit(_explain_chunk, chunk)))
+            yield from _drain(pending, 4 * jobs - 1)
+        yield from _drain(pending, 0)
+    except BrokenProcessPool:
+        where = f"from line {pending[0][0]} on" if pending else "near the end"
+        raise EngineFailure(f"a worker process died while explaining the lines {where}; "
+                            "rerun with --jobs 1 --debug to find the line") from None
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+class _Progress:
+    """A one-line progress bar on stderr, only when stderr is a terminal."""
+
+    def __init__(self, path: str, header: bool) -> None:
+        self.enabled, self.start, self.shown, self.total = sys.stderr.isatty(), time.monotonic(), 0.0, 0
+        if self.enabled and path != "-" and os.path.isfile(path):
+            with open(path, "rb") as handle:  # a quick count of lines, for the bar's total
+                self.total = sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 20), b"")) - header
+
+    def update(self, done: int, errors: int, final: bool = False) -> None:
+        now = time.monotonic()
+        if not self.enabled or (not final and now - self.shown < 0.1):
+            return
+        self.shown, filled = now, min(30, 30 * done // max(self.total, 1))
+        bar = f"[{'#' * filled}{'.' * (30 - filled)}] {done:,}/{self.total:,}" if self.total > 0 else f"{done:,} lines"
+        rate = done / max(now - self.start, 1e-9)
+        sys.stderr.write(f"\r{bar}  {errors:,} errors  {rate:,.0f}/s" + ("\n" if final else ""))
+        sys.stderr.flush()
+
+
+def _open(path: str, mode: str) -> IO[bytes]:
+    try:
+        return open(path, mode)  # noqa: SIM115 - closed by the caller's ExitStack
+    except OSError as exc:
+        if mode == "rb":
+            raise InputError(Problem(path, 0, 0, "", f"cannot read file: {exc.strerror or exc}")) from None
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    """``rothkb batch INPUT --out OUTPUT [--jobs N]``: exit 0 even when some lines are errors."""
+    jobs = args.jobs if args.jobs is not None else (os.cpu_count() or 1)
+    if jobs < 1:
+        raise UsageError(f"rothkb batch: --jobs must be at least 1, found {jobs}")
+    kb = load_knowledge(args.knowledge)  # an invalid knowledge base stops here (exit 1), before any work
+    fmt = args.input_format or ("csv" if args.input.lower().endswith(".csv") else "jsonl")
+    name, where = ("<stdin>" if args.input == "-" else args.input), ("standard output" if args.out == "-" else args.out)
+    if args.input != "-" and args.out != "-" and os.path.exists(args.out) and os.path.samefile(args.input, args.out):
+        raise UsageError(f"rothkb batch: --out {args.out} is the input file; choose another output")
+    with contextlib.ExitStack() as stack:
+        source = sys.stdin.buffer if args.input == "-" else stack.enter_context(_open(args.input, "rb"))
+        header, items = _csv_items(source, name, kb) if fmt == "csv" else ((), (
+            (n, "error", _TOO_LONG) if raw is None else (n, "json", raw) for n, raw in _physical_lines(source)))
+        out = sys.stdout.buffer if args.out == "-" else stack.enter_context(_open(args.out, "wb"))
+        progress, done, errors = _Progress(args.input, fmt == "csv"), 0, 0
+        try:
+            for is_error, text in _results(items, jobs, (args.knowledge, args.year, header)):
+                out.write(text.encode("utf-8") + b"\n")
+                done, errors = done + 1, errors + is_error
+                progress.update(done, errors)
+            out.flush()
+        except OSError as exc:
+            raise UsageError(f"cannot read {name} or write {where}: {exc.strerror or exc}") from None
+        progress.update(done, errors, final=True)
+    print(f"rothkb batch: {done:,} lines, {done - errors:,} explained, {errors:,} errors -> {where}", file=sys.stderr)
+    return 0

@@ -1,0 +1,77 @@
+"""Reading a person's input and writing outputs: the one size guard and crash-safe writes."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from engine.errors import InputError, Problem, UsageError
+
+__all__ = ["MAX_INPUT", "read_input", "write_output", "atomic_write"]
+
+#: Largest facts file or standard input read (bytes); one more byte is read to notice more.
+MAX_INPUT = 5 * 1024 * 1024
+
+
+def read_input(path: str) -> tuple[str, str]:
+    """Read a facts file (or ``-`` for standard input) as UTF-8 text.
+
+    Returns:
+        ``(text, name)``: the text and the name to use in messages.
+
+    Raises:
+        InputError: unreadable, too large or not UTF-8.
+
+    """
+    if path == "-":
+        data = sys.stdin.buffer.read(MAX_INPUT + 1)
+        name = "<stdin>"
+    else:
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read(MAX_INPUT + 1)
+        except OSError as exc:
+            raise InputError(Problem(path, 0, 0, "", f"cannot read file: {exc.strerror or exc}")) from None
+        name = path
+    if len(data) > MAX_INPUT:
+        raise InputError(Problem(name, 0, 0, "", f"file is too large (at most {MAX_INPUT:,} bytes)"))
+    try:
+        return data.decode("utf-8-sig"), name
+    except UnicodeDecodeError as exc:
+        raise InputError(Problem(name, 0, 0, "", f"not UTF-8 text (byte {exc.start})")) from None
+
+
+def atomic_write(out: str | Path, data: bytes) -> None:
+    """Write ``data`` to ``out`` through a temporary file in the same folder, fsync'd, then renamed.
+
+    A crash or a kill leaves either the old file or the new one, never half of it.
+
+    Raises:
+        UsageError: the folder cannot be written.
+
+    """
+    target = Path(out)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
+    except OSError as exc:
+        raise UsageError(f"cannot write {out}: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise UsageError(f"cannot write {out}: {exc.strerror or exc}") from None
+
+
+def write_output(text: str, out: str | None) -> None:
+    """Write UTF-8 text to a file (atomically) or to standard output (exact bytes)."""
+    if out:
+        atomic_write(out, text.encode("utf-8"))
+    else:
+        sys.stdout.buffer.write(text.encode("utf-8"))
+        sys.stdout.flush()
