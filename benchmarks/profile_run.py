@@ -37,16 +37,25 @@ def _top(profile: cProfile.Profile, count: int, key: str) -> str:
     out = io.StringIO()
     pstats.Stats(profile, stream=out).strip_dirs().sort_stats(key).print_stats(count)
     text = out.getvalue()
-    return text[text.index("   ncalls"):].rstrip() if "   ncalls" in text else text
+    return text[text.index("   ncalls") :].rstrip() if "   ncalls" in text else text
 
 
 def _child_cpu(code: str, runs: int = 5) -> float:
     """Median CPU seconds (user + sys) of a fresh interpreter running ``code``."""
     values = []
     for _ in range(runs):
-        proc = subprocess.run([sys.executable, "-c", "import resource, sys\n" + code +
-                               "\nu = resource.getrusage(resource.RUSAGE_SELF)\nprint(u.ru_utime + u.ru_stime, file=sys.stderr)"],
-                              cwd=ROOT, capture_output=True, text=True)
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "import resource, sys\n"
+                + code
+                + "\nu = resource.getrusage(resource.RUSAGE_SELF)\nprint(u.ru_utime + u.ru_stime, file=sys.stderr)",
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
         values.append(float(proc.stderr.strip().splitlines()[-1]))
     return sorted(values)[len(values) // 2]
 
@@ -66,6 +75,7 @@ def cold(top: int) -> None:
     from engine.compile.knowledge import compile_knowledge
     from engine.load.files import default_knowledge_dir, read_knowledge
     from engine.validate.build import validate
+
     root = default_knowledge_dir()
     a = cpu()
     raw = read_knowledge(root)
@@ -74,8 +84,10 @@ def cold(top: int) -> None:
     c = cpu()
     compile_knowledge(checked)
     d = cpu()
-    print(f"\nload_knowledge split (this process, warm .pyc): read_knowledge {1000 * (b - a):.0f} ms, "
-          f"validate {1000 * (c - b):.0f} ms, compile (incl. durable_rules registration) {1000 * (d - c):.0f} ms")
+    print(
+        f"\nload_knowledge split (this process, warm .pyc): read_knowledge {1000 * (b - a):.0f} ms, "
+        f"validate {1000 * (c - b):.0f} ms, compile (incl. durable_rules registration) {1000 * (d - c):.0f} ms"
+    )
     _yaml_parsers(root)
     profile = cProfile.Profile(cpu)
     profile.enable()
@@ -88,6 +100,7 @@ def _yaml_parsers(root: Path) -> None:
     import yaml
 
     from engine.load.yamlio import _Loader
+
     texts = {p: p.read_text(encoding="utf-8") for p in sorted(root.rglob("*.yaml"))}
     faq = {p for p in texts if "faq" in p.parts or p.name == "myths.yaml"}
 
@@ -98,10 +111,14 @@ def _yaml_parsers(root: Path) -> None:
                 yaml.load(text, Loader=loader)  # noqa: S506 - both loaders are safe loaders
         return 1000 * (cpu() - start)
 
-    print(f"\nYAML parsing of the {len(texts)} knowledge files ({sum(map(len, texts.values())) // 1024} KiB; "
-          f"faq/ + myths.yaml = {sum(len(texts[p]) for p in faq) // 1024} KiB):")
-    print(f"- engine.yamlio._Loader (pure-Python SafeLoader): {parse(_Loader):.0f} ms; "
-          f"without faq/ and myths.yaml: {parse(_Loader, lambda p: p not in faq):.0f} ms")
+    print(
+        f"\nYAML parsing of the {len(texts)} knowledge files ({sum(map(len, texts.values())) // 1024} KiB; "
+        f"faq/ + myths.yaml = {sum(len(texts[p]) for p in faq) // 1024} KiB):"
+    )
+    print(
+        f"- engine.yamlio._Loader (pure-Python SafeLoader): {parse(_Loader):.0f} ms; "
+        f"without faq/ and myths.yaml: {parse(_Loader, lambda p: p not in faq):.0f} ms"
+    )
     print(f"- yaml.CSafeLoader (libyaml, available: {yaml.__with_libyaml__}): {parse(yaml.CSafeLoader):.0f} ms")
 
 
@@ -111,6 +128,7 @@ def warm(top: int) -> None:
     from engine import load_knowledge
     from engine.run.evaluate import compute_env, person_fact, rule_statuses
     from explain.views.render import to_json_dict
+
     kb = load_knowledge()
     compiled = kb.compiled
     raw = generate(1000, seed=11)
@@ -130,7 +148,8 @@ def warm(top: int) -> None:
         "kb.explain total": per(lambda: [kb.explain(f, validated=True) for f in situations]),
         "  compute_env": per(lambda: [compute_env(compiled, f) for f in situations]),
         "  durable_rules run (person_fact + runtime.run)": per(
-            lambda: [compiled.runtime.run(person_fact(compiled, e)) for e in envs]),
+            lambda: [compiled.runtime.run(person_fact(compiled, e)) for e in envs]
+        ),
         "  rule_statuses (three-valued pass)": per(lambda: [rule_statuses(compiled, e) for e in envs]),
     }
     spent = {"requirements": 0.0, "rank_questions": 0.0}
@@ -142,6 +161,7 @@ def warm(top: int) -> None:
                 return fn(*args, **kwargs)
             finally:
                 spent[name] += cpu() - start
+
         return wrapper
 
     original = assemble_mod.requirements, questions_mod.rank_questions
@@ -151,14 +171,16 @@ def warm(top: int) -> None:
         total = per(lambda: [kb.explain(f, validated=True) for f in situations])
     finally:
         assemble_mod.requirements, questions_mod.rank_questions = original
-    rest = stage["  compute_env"] + stage["  durable_rules run (person_fact + runtime.run)"] + stage[
-        "  rule_statuses (three-valued pass)"]
+    rest = (
+        stage["  compute_env"]
+        + stage["  durable_rules run (person_fact + runtime.run)"]
+        + stage["  rule_statuses (three-valued pass)"]
+    )
     stage["  assemble (the rest of kb.explain)"] = stage["kb.explain total"] - rest
     stage["    of which counterfactual requirements (not_fired alternatives)"] = spent["requirements"] / n * 1e6
     stage["    of which rank_questions"] = spent["rank_questions"] / n * 1e6
     exps = [kb.explain(f, validated=True) for f in situations]
-    stage["to_json_dict + compact json.dumps"] = per(
-        lambda: [json.dumps(to_json_dict(e), separators=(",", ":")) for e in exps])
+    stage["to_json_dict + compact json.dumps"] = per(lambda: [json.dumps(to_json_dict(e), separators=(",", ":")) for e in exps])
     print(f"\n## Warm evaluation, CPU µs per situation (1,000 generated situations; instrumented total {total:.0f} µs)\n")
     for label, micros in stage.items():
         print(f"- {label}: {micros:,.0f} µs")

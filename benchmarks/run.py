@@ -49,22 +49,28 @@ def cold(runs: int) -> dict[str, float]:
     _wall([ROTHKB, "explain", str(EXAMPLE)], 2)  # warm the page cache and .pyc files
     explain = _wall([ROTHKB, "explain", str(EXAMPLE)], runs)
     base = _wall([PYTHON, "-c", "import yaml, jinja2, markdown"], runs)
-    return {"explain": statistics.median(explain), "baseline": statistics.median(base),
-            "explain_min": min(explain), "explain_max": max(explain)}
+    return {
+        "explain": statistics.median(explain),
+        "baseline": statistics.median(base),
+        "explain_min": min(explain),
+        "explain_max": max(explain),
+    }
 
 
 def warm(seconds: float) -> dict[str, float]:
     """Situations per second through the Python API in this process (one core)."""
     from engine import load_knowledge
     from explain.views.render import to_json_dict
+
     kb = load_knowledge()
     situations = [kb.parse_facts(s) for s in generate(2000, seed=11)]
     for facts in situations[:200]:
         kb.explain(facts, validated=True)
     out = {}
-    for label, work in (("explain", lambda f: kb.explain(f, validated=True)),
-                        ("explain_json", lambda f: json.dumps(to_json_dict(kb.explain(f, validated=True)),
-                                                              separators=(",", ":")))):
+    for label, work in (
+        ("explain", lambda f: kb.explain(f, validated=True)),
+        ("explain_json", lambda f: json.dumps(to_json_dict(kb.explain(f, validated=True)), separators=(",", ":"))),
+    ):
         done, start = 0, time.perf_counter()
         while time.perf_counter() - start < seconds:
             for facts in situations[:250]:
@@ -80,8 +86,9 @@ def batch(count: int, workdir: Path) -> dict[str, float]:
     source.write_text("".join(json.dumps(s) + "\n" for s in generate(count, seed=5)))
     one = workdir / "one.jsonl"
     one.write_text(json.dumps(generate(1, seed=5)[0]) + "\n")
-    result = {"startup": statistics.median(_wall([ROTHKB, "batch", str(one), "--out", str(workdir / "o.jsonl"),
-                                                  "--jobs", "1"], 3))}
+    result = {
+        "startup": statistics.median(_wall([ROTHKB, "batch", str(one), "--out", str(workdir / "o.jsonl"), "--jobs", "1"], 3))
+    }
     for jobs in (1, 2):
         out = workdir / f"out{jobs}.jsonl"
         result[f"jobs{jobs}"] = min(_wall([ROTHKB, "batch", str(source), "--out", str(out), "--jobs", str(jobs)], 2))
@@ -129,6 +136,7 @@ def _status_kib(field: str) -> int:
 
 def memory_child(count: int) -> None:
     from engine import load_knowledge
+
     kb = load_knowledge()
     situations = [kb.parse_facts(s) for s in generate(5000, seed=3)]
     samples = [(0, _status_kib("VmRSS"))]
@@ -153,41 +161,74 @@ def table(args: argparse.Namespace, c: dict, w: dict, b: dict, s: float | None, 
     tenth = samples[max(len(samples) // 10, 1)][1]
     growth = (samples[-1][1] - tenth) / 1024
     rows = [
-        ("cold `rothkb explain` of the bundled example (process start to exit, median of "
-         f"{args.cold_runs})", f"{_ms(c['explain'])} (min {_ms(c['explain_min'])}, max {_ms(c['explain_max'])})",
-         "<= 300 ms", c["explain"] <= 0.3),
-        ("baseline `python -c \"import yaml, jinja2, markdown\"` (median)", _ms(c["baseline"]), "-", None),
-        ("warm `kb.explain` (fire + figures + why-not + trace), one process", f"{w['explain']:,.0f} situations/s",
-         ">= 2,000/s per core", w["explain"] >= 2000),
+        (
+            f"cold `rothkb explain` of the bundled example (process start to exit, median of {args.cold_runs})",
+            f"{_ms(c['explain'])} (min {_ms(c['explain_min'])}, max {_ms(c['explain_max'])})",
+            "<= 300 ms",
+            c["explain"] <= 0.3,
+        ),
+        ('baseline `python -c "import yaml, jinja2, markdown"` (median)', _ms(c["baseline"]), "-", None),
+        (
+            "warm `kb.explain` (fire + figures + why-not + trace), one process",
+            f"{w['explain']:,.0f} situations/s",
+            ">= 2,000/s per core",
+            w["explain"] >= 2000,
+        ),
         ("warm `kb.explain` + `to_json_dict` + compact `json.dumps`", f"{w['explain_json']:,.0f} situations/s", "-", None),
-        (f"`rothkb batch` {n:,} situations, `--jobs 1` (wall, incl. start-up)",
-         f"{b['jobs1']:.2f} s = {rate1:,.0f}/s ({net1:,.0f}/s after start-up)", "-", None),
-        (f"`rothkb batch` {n:,} situations, `--jobs 2` (wall, incl. start-up)",
-         f"{b['jobs2']:.2f} s = {rate2:,.0f}/s ({net2:,.0f}/s after start-up)", "-", None),
-        ("batch speed-up 1 -> 2 processes (wall; and after subtracting the start-up of a 1-line batch)",
-         f"{b['jobs1'] / b['jobs2']:.2f}x; {net2 / net1:.2f}x after start-up of {_ms(b['startup'])}", ">= 1.8x",
-         net2 / net1 >= 1.8),
-        ("machine check: 2 CPU-bound busy loops at once vs one alone (best of 3, measured after the batch runs)",
-         f"{b['ceiling']:.2f}x", "2.0x when 2 cores are free", None),
+        (
+            f"`rothkb batch` {n:,} situations, `--jobs 1` (wall, incl. start-up)",
+            f"{b['jobs1']:.2f} s = {rate1:,.0f}/s ({net1:,.0f}/s after start-up)",
+            "-",
+            None,
+        ),
+        (
+            f"`rothkb batch` {n:,} situations, `--jobs 2` (wall, incl. start-up)",
+            f"{b['jobs2']:.2f} s = {rate2:,.0f}/s ({net2:,.0f}/s after start-up)",
+            "-",
+            None,
+        ),
+        (
+            "batch speed-up 1 -> 2 processes (wall; and after subtracting the start-up of a 1-line batch)",
+            f"{b['jobs1'] / b['jobs2']:.2f}x; {net2 / net1:.2f}x after start-up of {_ms(b['startup'])}",
+            ">= 1.8x",
+            net2 / net1 >= 1.8,
+        ),
+        (
+            "machine check: 2 CPU-bound busy loops at once vs one alone (best of 3, measured after the batch runs)",
+            f"{b['ceiling']:.2f}x",
+            "2.0x when 2 cores are free",
+            None,
+        ),
         ("`rothkb site build` (median of 3)", "not built yet" if s is None else f"{s:.2f} s", "-", None),
-        (f"RSS over {args.memory:,} warm evaluations (sampled every {samples[1][0]:,})",
-         f"{samples[0][1] / 1024:.1f} MiB at start, {tenth / 1024:.1f} MiB at {samples[max(len(samples) // 10, 1)][0]:,}, "
-         f"{samples[-1][1] / 1024:.1f} MiB at end; peak {m['peak'] / 1024:.1f} MiB; growth after warm-up {growth:+.2f} MiB",
-         "flat (< 2 MiB growth)", abs(growth) < 2),
+        (
+            f"RSS over {args.memory:,} warm evaluations (sampled every {samples[1][0]:,})",
+            f"{samples[0][1] / 1024:.1f} MiB at start, {tenth / 1024:.1f} MiB at {samples[max(len(samples) // 10, 1)][0]:,}, "
+            f"{samples[-1][1] / 1024:.1f} MiB at end; peak {m['peak'] / 1024:.1f} MiB; growth after warm-up {growth:+.2f} MiB",
+            "flat (< 2 MiB growth)",
+            abs(growth) < 2,
+        ),
     ]
     lines = [
-        "# rothkb benchmark results", "",
+        "# rothkb benchmark results",
+        "",
         f"Command: `.venv/bin/python benchmarks/run.py{' --quick' if args.quick else ''}`  ",
         f"Machine: {os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}, "
         f"{platform.system()} {platform.release()}; load average at start/end: {args.load_start} / "
-        f"{', '.join(f'{x:.2f}' for x in os.getloadavg())}", "(shared machine: a load above the core count means other "
-        "processes competed for the CPUs)", "",
-        "| measurement | result | target | met |", "| --- | --- | --- | --- |",
+        f"{', '.join(f'{x:.2f}' for x in os.getloadavg())}",
+        "(shared machine: a load above the core count means other processes competed for the CPUs)",
+        "",
+        "| measurement | result | target | met |",
+        "| --- | --- | --- | --- |",
     ]
     for what, result, target, ok in rows:
         lines.append(f"| {what} | {result} | {target} | {'' if ok is None else ('yes' if ok else '**no**')} |")
-    lines += ["", "RSS samples (evaluations, MiB): " + ", ".join(f"{i:,}: {kib / 1024:.1f}" for i, kib in samples), "",
-              "Profiles of what misses a target: benchmarks/PROFILE.md (`.venv/bin/python benchmarks/profile_run.py`).", ""]
+    lines += [
+        "",
+        "RSS samples (evaluations, MiB): " + ", ".join(f"{i:,}: {kib / 1024:.1f}" for i, kib in samples),
+        "",
+        "Profiles of what misses a target: benchmarks/PROFILE.md (`.venv/bin/python benchmarks/profile_run.py`).",
+        "",
+    ]
     return "\n".join(lines)
 
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-STATUSES = ["single", "married_filing_jointly", "married_filing_separately", "head_of_household",
-            "qualifying_surviving_spouse"]
+STATUSES = ["single", "married_filing_jointly", "married_filing_separately", "head_of_household", "qualifying_surviving_spouse"]
 
 
 def situation(rng: random.Random) -> dict[str, Any]:

@@ -43,8 +43,9 @@ class KnowledgeBase:
         """Parse YAML/JSON facts text and validate it."""
         return self.parse_facts(read_facts_text(text, path), path, year)
 
-    def explain(self, facts: dict[str, Any], path: str = "<facts>", year: int | None = None,
-                validated: bool = False) -> Explanation:
+    def explain(
+        self, facts: dict[str, Any], path: str = "<facts>", year: int | None = None, validated: bool = False
+    ) -> Explanation:
         """Evaluate one situation.
 
         Args:

@@ -135,8 +135,7 @@ class RulesRuntime:
                 self._run_chunk(ruleset, person, rec, consumes)
             return rec.order, rec.concluded
 
-    def _run_chunk(self, ruleset: Any, person: dict[str, Any], rec: _Recorder,
-                   consumes: frozenset[tuple[str, Any]]) -> None:
+    def _run_chunk(self, ruleset: Any, person: dict[str, Any], rec: _Recorder, consumes: frozenset[tuple[str, Any]]) -> None:
         sid = f"e{next(self._ids)}"
         facts = [dict(person, t="p", id="p", sid=sid)]
         # Conclusions from earlier chunks are asserted again, so later chunks can chain on them.
@@ -173,7 +172,7 @@ class RulesRuntime:
         result = _dre.start_action_for_state(handle, offset)
         message = result[1] if result else None
         while message:
-            rule_id = message[2:message.index('"', 2)]
+            rule_id = message[2 : message.index('"', 2)]
             if rule_id != _SENTINEL and rule_id not in rec.seen:  # $or: once per rule
                 rec.seen.add(rule_id)
                 rec.order.append(rule_id)

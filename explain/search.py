@@ -15,21 +15,25 @@ from dataclasses import dataclass, field
 __all__ = ["terms", "Bm25", "Doc", "Ranker", "STOPWORDS", "ANCHORS"]
 
 #: Words that carry no topic (question scaffolding and function words).
-STOPWORDS = frozenset("""
+STOPWORDS = frozenset(
+    """
 a about after again all also am an and any are as at be been before being but by can could
 did do does doing for from had has have how i if in into is it its just me more most my no nor
 not now of on once only or other our out over own same should so some such than that the their
 them then there these they this those through to too under until up very was we were what when
 where which while who whom why will with would you your yours i'm im ive i've we're get got
 need want still really much many way ok okay yes one thing things anything something make makes us her his him she he they made
-""".split())
+""".split()
+)
 
 #: Terms that place a question inside the knowledge base's subject; a match needs one of them.
-ANCHORS = frozenset("""
+ANCHORS = frozenset(
+    """
 roth ira backdoor megabackdoor 401k 403b 457b hsa hdhp convert recharacterize form8606 1099r sep simple
 prorata aftertax pretax nondeductible contribut rollover inherit fiveyear age59half age70half basis
 catch-up hce acp inplan inservice 415c 402g 8606 cp2000 excess phase solo deductible
-""".split())
+""".split()
+)
 
 #: Multi-word phrases folded to one term before splitting (order matters: longest first).
 PHRASES = (
@@ -68,36 +72,133 @@ PHRASES = (
 
 #: Single words folded to a canonical term.
 SYNONYMS = {
-    "husband": "spouse", "wife": "spouse", "spouses": "spouse", "partner": "spouse", "spousal": "spouse",
-    "married": "spouse", "marriage": "spouse", "couple": "spouse", "mfs": "spouse separate", "mfj": "spouse joint",
-    "jointly": "joint", "separately": "separate", "sep-ira": "sep", "seps": "sep",
-    "iras": "ira", "ira's": "ira", "roths": "roth", "401ks": "401k", "k401": "401k",
-    "convert": "convert", "converted": "convert", "converting": "convert", "conversion": "convert",
-    "conversions": "convert", "converts": "convert",
-    "contribute": "contribut", "contributed": "contribut", "contributing": "contribut",
-    "contribution": "contribut", "contributions": "contribut", "deposit": "contribut", "deposits": "contribut",
-    "put": "contribut", "fund": "contribut", "funding": "contribut",
-    "withdrawal": "withdraw", "withdrawals": "withdraw", "withdrawing": "withdraw", "withdrew": "withdraw",
-    "distribution": "withdraw", "distributions": "withdraw", "access": "withdraw",
-    "penalty": "penalty", "penalties": "penalty", "penalized": "penalty",
-    "five": "fiveyear", "5": "fiveyear", "taxed": "tax", "taxes": "tax", "taxable": "taxable",
-    "salary": "compensation", "wages": "compensation", "wage": "compensation", "earned": "compensation",
-    "earnings": "earnings", "income": "magi", "agi": "magi", "limits": "limit", "cap": "limit",
-    "max": "limit", "maximum": "limit", "ceiling": "limit", "phaseout": "phase", "phase-out": "phase",
-    "recharacterize": "recharacterize", "recharacterization": "recharacterize", "recharacterized": "recharacterize",
-    "undo": "recharacterize", "reverse": "recharacterize", "unwind": "recharacterize",
-    "job": "employer", "jobs": "employer", "company": "employer", "work": "employer", "workplace": "employer",
-    "quit": "leave", "leaving": "leave", "left": "leave", "rollover": "rollover", "rollovers": "rollover",
-    "roll": "rollover", "rolled": "rollover", "rolling": "rollover", "move": "rollover", "moving": "rollover",
-    "transfer": "rollover", "allowed": "allow", "allows": "allow", "permit": "allow", "permitted": "allow",
-    "legal": "legal", "loophole": "legal", "irs": "irs", "mistake": "mistake", "mistakes": "mistake",
-    "error": "mistake", "errors": "mistake", "wrong": "mistake", "oops": "mistake",
-    "old": "old", "previous": "old", "former": "old", "prior": "old",
-    "cutoff": "limit", "cutoffs": "limit", "threshold": "limit", "thresholds": "limit",
-    "straight": "direct", "directly": "direct", "whole": "entire", "all-in": "entire",
-    "inherit": "inherit", "inherited": "inherit", "inheriting": "inherit", "beneficiary": "inherit",
-    "parent": "inherit", "parents": "inherit", "father": "inherit", "mother": "inherit", "dad": "inherit",
-    "mom": "inherit", "bill": "tax", "older": "age", "age": "age", "aged": "age", "turbotax": "software", "h&r": "software",
+    "husband": "spouse",
+    "wife": "spouse",
+    "spouses": "spouse",
+    "partner": "spouse",
+    "spousal": "spouse",
+    "married": "spouse",
+    "marriage": "spouse",
+    "couple": "spouse",
+    "mfs": "spouse separate",
+    "mfj": "spouse joint",
+    "jointly": "joint",
+    "separately": "separate",
+    "sep-ira": "sep",
+    "seps": "sep",
+    "iras": "ira",
+    "ira's": "ira",
+    "roths": "roth",
+    "401ks": "401k",
+    "k401": "401k",
+    "convert": "convert",
+    "converted": "convert",
+    "converting": "convert",
+    "conversion": "convert",
+    "conversions": "convert",
+    "converts": "convert",
+    "contribute": "contribut",
+    "contributed": "contribut",
+    "contributing": "contribut",
+    "contribution": "contribut",
+    "contributions": "contribut",
+    "deposit": "contribut",
+    "deposits": "contribut",
+    "put": "contribut",
+    "fund": "contribut",
+    "funding": "contribut",
+    "withdrawal": "withdraw",
+    "withdrawals": "withdraw",
+    "withdrawing": "withdraw",
+    "withdrew": "withdraw",
+    "distribution": "withdraw",
+    "distributions": "withdraw",
+    "access": "withdraw",
+    "penalty": "penalty",
+    "penalties": "penalty",
+    "penalized": "penalty",
+    "five": "fiveyear",
+    "5": "fiveyear",
+    "taxed": "tax",
+    "taxes": "tax",
+    "taxable": "taxable",
+    "salary": "compensation",
+    "wages": "compensation",
+    "wage": "compensation",
+    "earned": "compensation",
+    "earnings": "earnings",
+    "income": "magi",
+    "agi": "magi",
+    "limits": "limit",
+    "cap": "limit",
+    "max": "limit",
+    "maximum": "limit",
+    "ceiling": "limit",
+    "phaseout": "phase",
+    "phase-out": "phase",
+    "recharacterize": "recharacterize",
+    "recharacterization": "recharacterize",
+    "recharacterized": "recharacterize",
+    "undo": "recharacterize",
+    "reverse": "recharacterize",
+    "unwind": "recharacterize",
+    "job": "employer",
+    "jobs": "employer",
+    "company": "employer",
+    "work": "employer",
+    "workplace": "employer",
+    "quit": "leave",
+    "leaving": "leave",
+    "left": "leave",
+    "rollover": "rollover",
+    "rollovers": "rollover",
+    "roll": "rollover",
+    "rolled": "rollover",
+    "rolling": "rollover",
+    "move": "rollover",
+    "moving": "rollover",
+    "transfer": "rollover",
+    "allowed": "allow",
+    "allows": "allow",
+    "permit": "allow",
+    "permitted": "allow",
+    "legal": "legal",
+    "loophole": "legal",
+    "irs": "irs",
+    "mistake": "mistake",
+    "mistakes": "mistake",
+    "error": "mistake",
+    "errors": "mistake",
+    "wrong": "mistake",
+    "oops": "mistake",
+    "old": "old",
+    "previous": "old",
+    "former": "old",
+    "prior": "old",
+    "cutoff": "limit",
+    "cutoffs": "limit",
+    "threshold": "limit",
+    "thresholds": "limit",
+    "straight": "direct",
+    "directly": "direct",
+    "whole": "entire",
+    "all-in": "entire",
+    "inherit": "inherit",
+    "inherited": "inherit",
+    "inheriting": "inherit",
+    "beneficiary": "inherit",
+    "parent": "inherit",
+    "parents": "inherit",
+    "father": "inherit",
+    "mother": "inherit",
+    "dad": "inherit",
+    "mom": "inherit",
+    "bill": "tax",
+    "older": "age",
+    "age": "age",
+    "aged": "age",
+    "turbotax": "software",
+    "h&r": "software",
 }
 
 _SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ied", "es", "ed", "s")
@@ -205,8 +306,7 @@ class Ranker:
     def __init__(self, docs: list[Doc], shorts: dict[str, list[str]], weight: float = 0.5) -> None:
         self.full = Bm25(docs)
         self.weight = weight
-        self.short = Bm25([Doc(f"{d.id}#{i}", [(text, 1.0)]) for d in docs for i, text in enumerate(shorts.get(d.id, ()))],
-                          b=0.5)
+        self.short = Bm25([Doc(f"{d.id}#{i}", [(text, 1.0)]) for d in docs for i, text in enumerate(shorts.get(d.id, ()))], b=0.5)
         self._owner = {s.id: s.id.rsplit("#", 1)[0] for s in self.short.docs}
 
     def rank(self, query: str) -> list[tuple[Doc, float, float]]:
@@ -216,8 +316,9 @@ class Ranker:
         for s in self.short.docs:
             owner = self._owner[s.id]
             best[owner] = max(best.get(owner, 0.0), self.short.score(q, s))
-        scored = [(d, best.get(d.id, 0.0) + self.weight * self.full.score(q, d), self.full.coverage(q, d))
-                  for d in self.full.docs]
+        scored = [
+            (d, best.get(d.id, 0.0) + self.weight * self.full.score(q, d), self.full.coverage(q, d)) for d in self.full.docs
+        ]
         return sorted((s for s in scored if s[1] > 0), key=lambda s: (-s[1], s[0].id))
 
     def anchored(self, query: str, doc: Doc) -> bool:

@@ -27,22 +27,27 @@ class Result:
 @pytest.fixture
 def cli(capsysbinary, monkeypatch):
     """Run ``rothkb`` in-process: ``cli("explain", path, stdin="...")`` -> Result."""
+
     def run(*args: str, stdin: str | None = None) -> Result:
         if stdin is not None:
             import io
+
             monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin.encode())))
         code = main([str(a) for a in args])
         captured = capsysbinary.readouterr()
         return Result(code, captured.out.decode(), captured.err.decode())
+
     return run
 
 
 def run_process(*args: str, stdin: bytes | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     """Run ``rothkb`` as a real process (for exit codes, tracebacks, hash seeds)."""
     import os
+
     full_env = dict(os.environ, **(env or {}))
-    return subprocess.run([sys.executable, "-m", "explain.cli", *args], input=stdin, capture_output=True,
-                          cwd=ROOT, env=full_env, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "explain.cli", *args], input=stdin, capture_output=True, cwd=ROOT, env=full_env, timeout=60
+    )
 
 
 @pytest.fixture

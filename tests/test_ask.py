@@ -68,8 +68,10 @@ def test_markdown_answer_and_personalised_answer(cli, tmp_path):
     result = cli("ask", "Is there a limit on how much I can convert in one year?")
     assert result.code == 0 and result.out.startswith("# Is there a limit on how much I can convert")
     facts = tmp_path / "me.yaml"
-    facts.write_text("tax_year: 2025\nfiling_status: single\nmagi: 210000\ncompensation: 200000\n"
-                     "rollover_ira_balance: 94000\nconversion_amount: 6000\nplans_backdoor_roth: true\n")
+    facts.write_text(
+        "tax_year: 2025\nfiling_status: single\nmagi: 210000\ncompensation: 200000\n"
+        "rollover_ira_balance: 94000\nconversion_amount: 6000\nplans_backdoor_roth: true\n"
+    )
     result = cli("ask", "I have an old rollover IRA, can I still do a backdoor Roth?", "--facts", facts)
     assert result.code == 0, result.err
     assert "## For your situation" in result.out and "no-pretax-ira-by-dec31" in result.out

@@ -14,13 +14,18 @@ def test_new_rule_writes_a_valid_skeleton_and_test_that_pass(kb_copy, cli):
     assert f"wrote rule 'zz-new-rule' to {kb_copy}/rules/new.yaml:" in result.out
     doc = yaml.safe_load((kb_copy / "rules" / "new.yaml").read_text())
     assert [r["id"] for r in doc["rules"]] == ["zz-new-rule"]
-    assert (kb_copy / "rules" / "new.yaml").read_text().startswith(
-        "# yaml-language-server: $schema=../../schemas/rules.schema.json\n")
+    assert (
+        (kb_copy / "rules" / "new.yaml")
+        .read_text()
+        .startswith("# yaml-language-server: $schema=../../schemas/rules.schema.json\n")
+    )
     problems = check_knowledge(kb_copy)
     assert not [p for p in problems if p.severity == "error"]
     todo = [p.format() for p in problems if "TODO" in p.message]
-    assert "warning: knowledge/rules/new.yaml:6:5: rules[0](zz-new-rule).title: still says TODO: replace it with the " \
-           "real text" in todo
+    assert (
+        "warning: knowledge/rules/new.yaml:6:5: rules[0](zz-new-rule).title: still says TODO: replace it with the "
+        "real text" in todo
+    )
     assert len(todo) == 4  # title, advice, because, pinpoint
     tested = cli("--knowledge", kb_copy, "test", kb_copy / "tests" / "new.yaml")
     assert tested.code == 0, tested.out
@@ -50,8 +55,10 @@ def test_new_rule_refuses_an_existing_id(kb_copy, cli):
 def test_new_rule_refuses_a_non_kebab_id(kb_copy, cli):
     result = cli("--knowledge", kb_copy, "new", "rule", "My_New Rule")
     assert result.code == 2
-    assert result.err.strip() == ("rothkb new rule: 'My_New Rule' is not a valid rule id: use lowercase words and "
-                                  "digits joined by '-', such as 'my-new-rule'")
+    assert result.err.strip() == (
+        "rothkb new rule: 'My_New Rule' is not a valid rule id: use lowercase words and "
+        "digits joined by '-', such as 'my-new-rule'"
+    )
     assert not (kb_copy / "rules" / "new.yaml").exists()
 
 
@@ -59,8 +66,10 @@ def test_show_rule_prints_plain_english(cli):
     result = cli("show", "rule", "backdoor-roth-needed", "--year", "2025")
     assert result.code == 0
     assert result.out.startswith("# Your income is too high for a direct Roth IRA contribution; use the backdoor\n")
-    assert ("- your MAGI is at least the modified AGI at or above which no direct Roth IRA contribution is allowed "
-            "(2025: $165,000 for single, $246,000 for joint") in result.out
+    assert (
+        "- your MAGI is at least the modified AGI at or above which no direct Roth IRA contribution is allowed "
+        "(2025: $165,000 for single, $246,000 for joint"
+    ) in result.out
     assert "[^notice-2024-80]" in result.out
     assert "**Sources:**\n- [^irc-408a-c-3] 26 U.S.C. 408A(c)(3)" in result.out
     assert "magi >=" not in result.out  # no YAML

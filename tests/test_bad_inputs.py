@@ -68,8 +68,14 @@ def test_cli_rejects_with_precise_message(path, cli, monkeypatch):
 
 
 # The nastiest cases once more as real processes: no traceback, exit 2, same message.
-REAL = ["yaml_alias_bomb", "python_tag_object_new", "non_utf8_utf16", "yaml_deep_nesting_block",
-        "request_year_not_a_number", "money_binary_tag"]
+REAL = [
+    "yaml_alias_bomb",
+    "python_tag_object_new",
+    "non_utf8_utf16",
+    "yaml_deep_nesting_block",
+    "request_year_not_a_number",
+    "money_binary_tag",
+]
 
 
 def test_real_processes_exit_2_without_traceback():
@@ -107,7 +113,7 @@ BATCH_DOCUMENT_ERRORS = {
     "json_trailing_garbage": "invalid JSON: Extra data (column 20)",
     "json_two_objects": "invalid JSON: Extra data (column 20)",
     "json_deep_nesting": "invalid JSON: nesting too deep",
-    "not_mapping_string": "expected a JSON object of fact names to values (e.g. {\"magi\": 200000}), found a single value",
+    "not_mapping_string": 'expected a JSON object of fact names to values (e.g. {"magi": 200000}), found a single value',
     "empty": "empty line: expected a JSON object of facts",
     "non_utf8_utf16": "not UTF-8 text (byte 0)",
     "non_utf8_latin1": "not UTF-8 text (byte 31)",

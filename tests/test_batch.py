@@ -85,11 +85,14 @@ def test_csv_is_typed_by_the_vocabulary(tmp_path, cli):
     assert out[4] == {"line": 6, "error": [{"field": "", "message": "expected 7 cells (one per header column), found 2"}]}
 
 
-@pytest.mark.parametrize("header,message", [
-    ("tax_year,magii\n", "in.csv:1:2: magii: unknown fact in the header row (did you mean 'magi'?)"),
-    ("tax_year,magi,tax_year\n", "in.csv:1:3: tax_year: duplicate column (first is column 1)"),
-    ("", "in.csv: empty CSV: expected a header row of fact names"),
-])
+@pytest.mark.parametrize(
+    "header,message",
+    [
+        ("tax_year,magii\n", "in.csv:1:2: magii: unknown fact in the header row (did you mean 'magi'?)"),
+        ("tax_year,magi,tax_year\n", "in.csv:1:3: tax_year: duplicate column (first is column 1)"),
+        ("", "in.csv: empty CSV: expected a header row of fact names"),
+    ],
+)
 def test_bad_csv_header_exits_2(tmp_path, cli, monkeypatch, header, message):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "in.csv").write_text(header + "2025,1,2\n" * bool(header))
@@ -135,7 +138,7 @@ def test_progress_bar_only_on_a_terminal(tmp_path, cli, monkeypatch):
 
 
 def test_non_utf8_and_invalid_csv_rows_are_error_lines(tmp_path, cli):
-    (tmp_path / "in.csv").write_bytes(b"tax_year,filing_status\n2025,c\xe9libataire\n2025,\"sin\"gle\n2025,single\n")
+    (tmp_path / "in.csv").write_bytes(b'tax_year,filing_status\n2025,c\xe9libataire\n2025,"sin"gle\n2025,single\n')
     assert cli("batch", tmp_path / "in.csv", "--out", tmp_path / "out.jsonl", "--jobs", "1").code == 0
     out = _out(tmp_path / "out.jsonl")
     assert out[0] == {"line": 2, "error": [{"field": "filing_status", "message": "not UTF-8 text"}]}
@@ -145,10 +148,10 @@ def test_non_utf8_and_invalid_csv_rows_are_error_lines(tmp_path, cli):
 
 def test_explain_line_never_raises():
     from explain.apps.batch import _init_worker, explain_line
+
     _init_worker(None, None, ())
     for raw in (b"{", b"null", b'{"tax_year": 2025, "conversions": [[[]]]}', b"\xff\xfe", b'{"tax_year": 1e999}'):
         is_error, text = explain_line((7, "json", raw))
         assert is_error and json.loads(text)["line"] == 7
     _, text = explain_line((1, "json", b'{"tax_year": 2025, "age": ' + b"9" * 5000 + b"}"))
     assert json.loads(text)["error"] == [{"field": "", "message": "invalid JSON: a number with more than 4300 digits"}]
-

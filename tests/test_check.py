@@ -49,11 +49,13 @@ def test_strict_turns_warnings_into_errors(kb_copy, cli):
 
 def test_unused_fact_and_source_are_warnings(kb_copy):
     text = (kb_copy / "facts.yaml").read_text()
-    (kb_copy / "facts.yaml").write_text(text.replace("facts:\n", "facts:\n  zz_unused:\n    type: bool\n"
-                                                     "    description: Unused.\n    question: Unused?\n", 1))
+    (kb_copy / "facts.yaml").write_text(
+        text.replace("facts:\n", "facts:\n  zz_unused:\n    type: bool\n    description: Unused.\n    question: Unused?\n", 1)
+    )
     text = (kb_copy / "sources.yaml").read_text()
-    (kb_copy / "sources.yaml").write_text(text.replace("sources:\n", "sources:\n  zz-uncited:\n    title: T\n"
-                                                       "    kind: notice\n    url: https://www.irs.gov/x\n", 1))
+    (kb_copy / "sources.yaml").write_text(
+        text.replace("sources:\n", "sources:\n  zz-uncited:\n    title: T\n    kind: notice\n    url: https://www.irs.gov/x\n", 1)
+    )
     found = warnings(kb_copy)
     assert "warning: knowledge/facts.yaml:5:3: facts.zz_unused: fact is not used by any rule or value" in found
     line = next(i for i, t in enumerate((kb_copy / "sources.yaml").read_text().splitlines(), 1) if "zz-uncited" in t)
@@ -62,36 +64,49 @@ def test_unused_fact_and_source_are_warnings(kb_copy):
 
 def test_rule_without_a_test_is_a_warning_until_a_test_exercises_it(kb_copy):
     (kb_copy / "rules" / "zz.yaml").write_text("rules:\n" + rule("zz-untested", "magi > 900000"))
-    message = ("warning: knowledge/rules/zz.yaml:2:5: rules(zz-untested): no scenario test checks this rule "
-               "(list it under 'fires' or 'does_not_fire' of a test in tests/)")
+    message = (
+        "warning: knowledge/rules/zz.yaml:2:5: rules(zz-untested): no scenario test checks this rule "
+        "(list it under 'fires' or 'does_not_fire' of a test in tests/)"
+    )
     assert message in warnings(kb_copy)
-    (kb_copy / "tests" / "zz.yaml").write_text("tests:\n  - name: t\n    facts: {tax_year: 2025}\n"
-                                               "    does_not_fire: [zz-untested]\n")
+    (kb_copy / "tests" / "zz.yaml").write_text(
+        "tests:\n  - name: t\n    facts: {tax_year: 2025}\n    does_not_fire: [zz-untested]\n"
+    )
     assert message not in warnings(kb_copy)
 
 
 def test_todo_text_is_a_warning(kb_copy):
     (kb_copy / "rules" / "zz.yaml").write_text("rules:\n" + rule("zz-todo", "magi > 1").replace("Because.", "TODO"))
-    assert ("warning: knowledge/rules/zz.yaml:10:5: rules[0](zz-todo).because: still says TODO: replace it with "
-            "the real text") in warnings(kb_copy)
+    assert (
+        "warning: knowledge/rules/zz.yaml:10:5: rules[0](zz-todo).because: still says TODO: replace it with the real text"
+    ) in warnings(kb_copy)
 
 
 def test_every_parameter_needs_every_year_and_every_rule_a_primary_source(kb_copy):
     (kb_copy / "parameters" / "zz.yaml").write_text(
         "parameters:\n  zz_cap:\n    description: Cap\n    unit: usd\n    values:\n"
-        "      2023: {value: 1, source: notice-2022-55}\n      2025: {value: 1, source: notice-2024-80}\n")
+        "      2023: {value: 1, source: notice-2022-55}\n      2025: {value: 1, source: notice-2024-80}\n"
+    )
     errors = [p.format() for p in check_knowledge(kb_copy) if p.severity == "error"]
-    assert ("knowledge/parameters/zz.yaml:2:3: parameters.zz_cap.values: no value for 2024, 2026; every parameter "
-            "needs a value for every supported year (2023-2026)") in errors
+    assert (
+        "knowledge/parameters/zz.yaml:2:3: parameters.zz_cap.values: no value for 2024, 2026; every parameter "
+        "needs a value for every supported year (2023-2026)"
+    ) in errors
 
 
 def test_rules_concluding_different_values_that_can_fire_together_are_reported(kb_copy):
     (kb_copy / "rules" / "zz.yaml").write_text(
-        "rules:\n" + rule("zz-direct", "magi > 100000", "roth_route: direct")
-        + rule("zz-disjoint", "magi < 0", "roth_route: direct"))
+        "rules:\n"
+        + rule("zz-direct", "magi > 100000", "roth_route: direct")
+        + rule("zz-disjoint", "magi < 0", "roth_route: direct")
+    )
     found = [w for w in warnings(kb_copy) if "can fire together" in w]
-    assert any("'backdoor-roth-needed' and 'zz-direct'" in w and "roth_route = backdoor and roth_route = direct" in w
-               and "for example when magi = $" in w for w in found), found
+    assert any(
+        "'backdoor-roth-needed' and 'zz-direct'" in w
+        and "roth_route = backdoor and roth_route = direct" in w
+        and "for example when magi = $" in w
+        for w in found
+    ), found
     assert not any("zz-disjoint" in w for w in found)
 
 
@@ -102,14 +117,18 @@ def test_phase_out_rules_are_judged_apart_per_year_and_filing_status(kb_copy):
 
 def test_excludes_reports_rules_that_can_fire_together(kb_copy):
     (kb_copy / "rules" / "zz.yaml").write_text(
-        "rules:\n" + rule("zz-roll", "current_plan_accepts_roll_ins == true", extra="    excludes: [zz-no-roll]\n")
+        "rules:\n"
+        + rule("zz-roll", "current_plan_accepts_roll_ins == true", extra="    excludes: [zz-no-roll]\n")
         + rule("zz-no-roll", "current_plan_accepts_roll_ins == false")
         + rule("zz-big", "magi >= 100000", extra="    excludes: [zz-small]\n")
-        + rule("zz-small", "magi <= 100000"))
+        + rule("zz-small", "magi <= 100000")
+    )
     found = [w for w in warnings(kb_copy) if "can fire together" in w]
     assert not any("zz-roll" in w for w in found)
-    assert ("warning: knowledge/rules/zz.yaml:23:5: rules(zz-big): 'zz-big' and 'zz-small' (knowledge/rules/zz.yaml:34) "
-            "can fire together, but 'zz-big' excludes 'zz-small'; for example when magi = $100,000 (tax year 2023)") in found
+    assert (
+        "warning: knowledge/rules/zz.yaml:23:5: rules(zz-big): 'zz-big' and 'zz-small' (knowledge/rules/zz.yaml:34) "
+        "can fire together, but 'zz-big' excludes 'zz-small'; for example when magi = $100,000 (tax year 2023)"
+    ) in found
 
 
 def test_a_rule_cannot_exclude_itself(kb_copy):

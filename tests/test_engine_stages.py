@@ -27,7 +27,8 @@ def test_yaml_keeps_lines_and_rejects_duplicates_and_tags():
 def test_yaml_alias_bomb_is_refused():
     bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
         f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"
-        for p, c in zip("abcdefg", "bcdefgh", strict=True))
+        for p, c in zip("abcdefg", "bcdefgh", strict=True)
+    )
     with pytest.raises(InputError, match="alias expansion"):
         parse_yaml(bomb, "bomb.yaml")
 
@@ -45,7 +46,7 @@ def test_expressions_are_parsed_never_evaluated_as_python():
 
 def test_three_valued_logic():
     fn = compile_expr(parse("a > 1 or b > 1"), FUNCTIONS)
-    assert fn({"a": 2}) is True              # true or unknown = true
+    assert fn({"a": 2}) is True  # true or unknown = true
     assert isinstance(fn({"a": 0}), Unknown)  # false or unknown = unknown
     assert fn({"a": 0, "b": 0}) is False
 
@@ -62,9 +63,17 @@ def test_encode_fact_never_writes_exponent_floats():
 def _runtime() -> RulesRuntime:
     conds = {"m": {"$and": [{"t": "p"}, {"$or": [{"$gt": {"a": 1}}, {"$gt": {"a": 2}}]}]}}
     chain = {"c0": {"$and": [{"t": "c"}, {"n": "flag"}, {"$eq": {"v": True}}]}}
-    return RulesRuntime([ChunkSpec("t", {"either": [conds], "chained": [chain]},
-                                   {"either": (("flag", True),)}, {"either": 1, "chained": 2},
-                                   frozenset({("flag", True)}))])
+    return RulesRuntime(
+        [
+            ChunkSpec(
+                "t",
+                {"either": [conds], "chained": [chain]},
+                {"either": (("flag", True),)},
+                {"either": 1, "chained": 2},
+                frozenset({("flag", True)}),
+            )
+        ]
+    )
 
 
 def test_runtime_dedupes_or_chains_and_isolates_sessions():
@@ -95,8 +104,9 @@ def test_runtime_is_safe_under_threads():
 
 def test_api_explain_concurrently_matches_sequential():
     kb = load_knowledge()
-    situations = [{"tax_year": 2025, "filing_status": "single", "magi": m, "compensation": 100000}
-                  for m in range(140000, 170000, 1000)]
+    situations = [
+        {"tax_year": 2025, "filing_status": "single", "magi": m, "compensation": 100000} for m in range(140000, 170000, 1000)
+    ]
     expected = [kb.explain(s).fired for s in situations]
     got: dict[int, list[str]] = {}
 

@@ -29,14 +29,22 @@ def test_markdown_shows_plan_numbers_citations_and_form_table(cli):
         assert source in out
     # Sections come in the contract's order.
     first_footnote = re.search(r"^\[\^[a-z0-9-]+\]: ", out, re.M).start()
-    order = [out.index(h) for h in ("## What to do", "## Figures", "## What we could not decide",
-                                    "## Questions that would decide it", "## Full trace")] + [first_footnote]
+    order = [
+        out.index(h)
+        for h in (
+            "## What to do",
+            "## Figures",
+            "## What we could not decide",
+            "## Questions that would decide it",
+            "## Full trace",
+        )
+    ] + [first_footnote]
     assert order == sorted(order)
 
 
 def test_markdown_renders_with_footnotes_and_tables(cli):
     html = markdown.markdown(cli("explain", EXAMPLE).out, extensions=["footnotes", "tables"])
-    assert '<table>' in html and 'class="footnote"' in html
+    assert "<table>" in html and 'class="footnote"' in html
     assert "[^" not in html  # every footnote reference resolved
 
 
@@ -46,8 +54,14 @@ def test_json_follows_contract(cli):
     assert data["tax_year"] == 2025
     assert len(data["knowledge_version"]) == 64
     assert data["fired"][0] == "backdoor-roth-needed"
-    assert {"no-pretax-ira-by-dec31", "roll-pretax-ira-into-401k", "make-nondeductible-contribution",
-            "convert-to-roth", "file-form-8606", "ira-to-hsa-once-per-lifetime"} <= set(data["fired"])
+    assert {
+        "no-pretax-ira-by-dec31",
+        "roll-pretax-ira-into-401k",
+        "make-nondeductible-contribution",
+        "convert-to-roth",
+        "file-form-8606",
+        "ira-to-hsa-once-per-lifetime",
+    } <= set(data["fired"])
     assert data["figures"]["pretax_ira_total"] == 94000
     assert data["figures"]["taxable_conversion"] == 5640
     assert data["form8606"]["line_10"] == 0.06 and data["form8606"]["line_18"] == 5640
@@ -57,7 +71,8 @@ def test_json_follows_contract(cli):
     assert step["sources"][:2] == ["irc-408-d-2", "form-8606-instructions"]
     not_fired = {n["rule"]: n for n in data["not_fired"]}
     assert not_fired["convert-pretax-ira-instead"]["failed"] == [
-        {"fact": "current_plan_accepts_roll_ins", "value": True, "test": "== false"}]
+        {"fact": "current_plan_accepts_roll_ins", "value": True, "test": "== false"}
+    ]
     assert {"rule": "late-year-ira-balance", "missing": ["plans_rollover_401k_to_ira"]} in data["undetermined"]
     asked = {q["fact"]: q for q in data["questions"]}
     assert asked["plans_rollover_401k_to_ira"]["question"].startswith("Do you plan to roll")
@@ -90,8 +105,11 @@ def test_stdin_and_json_input(cli):
 
 
 def test_same_input_gives_identical_bytes_across_processes_and_hash_seeds():
-    runs = [run_process("explain", str(EXAMPLE), "--format", fmt, env={"PYTHONHASHSEED": seed}).stdout
-            for fmt in ("json", "md") for seed in ("1", "2")]
+    runs = [
+        run_process("explain", str(EXAMPLE), "--format", fmt, env={"PYTHONHASHSEED": seed}).stdout
+        for fmt in ("json", "md")
+        for seed in ("1", "2")
+    ]
     assert runs[0] == runs[1] and runs[2] == runs[3]
     assert runs[0] and runs[2]
 

@@ -21,12 +21,16 @@ from explain.views.render import to_json_dict
 KB = load_knowledge()
 FACTS = KB.knowledge.facts
 YEARS = list(KB.knowledge.years)
-FUZZ = settings(max_examples=200, deadline=None, derandomize=True, database=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FUZZ = settings(
+    max_examples=200,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 _cents = st.integers(0, 300_000_000).map(lambda c: c / 100)
-MONEY = st.one_of(st.integers(0, 3_000_000), _cents, st.integers(0, 3_000_000).map(lambda n: f"${n:,}"),
-                  st.just(0))
+MONEY = st.one_of(st.integers(0, 3_000_000), _cents, st.integers(0, 3_000_000).map(lambda n: f"${n:,}"), st.just(0))
 CONVERSION = st.fixed_dictionaries({"year": st.integers(1998, 2026), "taxable": MONEY, "nontaxable": MONEY})
 
 
@@ -54,12 +58,22 @@ def valid_value(name: str) -> st.SearchStrategy[Any]:
 def invalid_value(name: str) -> st.SearchStrategy[Any]:
     """Values the engine must reject with an InputError naming the field."""
     fact = FACTS[name]
-    junk = st.one_of(st.lists(st.integers(), min_size=1, max_size=2), st.dictionaries(st.text(max_size=3), st.integers(),
-                                                                                       min_size=1, max_size=2))
+    junk = st.one_of(
+        st.lists(st.integers(), min_size=1, max_size=2),
+        st.dictionaries(st.text(max_size=3), st.integers(), min_size=1, max_size=2),
+    )
     words = st.text("abcxyz ", min_size=1, max_size=8).filter(lambda s: s.strip() not in ("", "yes", "no"))
     if fact.type == "money":
-        return st.one_of(st.integers(max_value=-1), st.floats(max_value=-0.01), st.sampled_from([float("nan"), float("inf")]),
-                         st.booleans(), words, junk, st.integers(10**12 + 1, 10**15), st.just("-$5"))
+        return st.one_of(
+            st.integers(max_value=-1),
+            st.floats(max_value=-0.01),
+            st.sampled_from([float("nan"), float("inf")]),
+            st.booleans(),
+            words,
+            junk,
+            st.integers(10**12 + 1, 10**15),
+            st.just("-$5"),
+        )
     if fact.type == "int":
         bad = [st.booleans(), words, junk, st.floats(allow_nan=False, allow_infinity=False).filter(lambda f: not f.is_integer())]
         if fact.max is not None:
@@ -72,17 +86,21 @@ def invalid_value(name: str) -> st.SearchStrategy[Any]:
     if fact.type == "enum":
         return st.one_of(words.filter(lambda s: s not in fact.values), st.integers(), junk)
     if fact.type == "date":
-        return st.one_of(st.sampled_from(["2023-02-29", "1985-13-01", "1985-00-10", "15/06/1985", "yesterday"]),
-                         st.integers(), junk)
+        return st.one_of(
+            st.sampled_from(["2023-02-29", "1985-13-01", "1985-00-10", "15/06/1985", "yesterday"]), st.integers(), junk
+        )
     if fact.type == "list":
-        return st.one_of(st.integers(), words, st.lists(st.integers(), min_size=1, max_size=2),
-                         st.lists(CONVERSION.map(lambda c: {**c, "year": "later"}), min_size=1, max_size=2))
+        return st.one_of(
+            st.integers(),
+            words,
+            st.lists(st.integers(), min_size=1, max_size=2),
+            st.lists(CONVERSION.map(lambda c: {**c, "year": "later"}), min_size=1, max_size=2),
+        )
     raise AssertionError(f"no strategy for fact type {fact.type}")
 
 
 OPTIONAL = sorted(set(FACTS) - {"tax_year"})
-ANY_VALID = st.fixed_dictionaries({"tax_year": valid_value("tax_year")},
-                                  optional={name: valid_value(name) for name in OPTIONAL})
+ANY_VALID = st.fixed_dictionaries({"tax_year": valid_value("tax_year")}, optional={name: valid_value(name) for name in OPTIONAL})
 
 
 def _consistent(doc: dict[str, Any]) -> bool:
@@ -92,8 +110,10 @@ def _consistent(doc: dict[str, Any]) -> bool:
     """
     if "contribution_made_next_year" not in doc or "nondeductible_contribution" not in doc:
         return True
-    late, total = (KB.parse_facts({"tax_year": YEARS[0], "magi": doc.get(k, 0)})["magi"]
-                   for k in ("contribution_made_next_year", "nondeductible_contribution"))
+    late, total = (
+        KB.parse_facts({"tax_year": YEARS[0], "magi": doc.get(k, 0)})["magi"]
+        for k in ("contribution_made_next_year", "nondeductible_contribution")
+    )
     return late <= total
 
 
@@ -162,9 +182,11 @@ def test_invalid_values_raise_input_error_naming_the_field(case):
         raise AssertionError(f"{name}={doc[name]!r} was accepted")
 
 
-JSONISH = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=10),
-                       lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
-                       max_leaves=8)
+JSONISH = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=10),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
+    max_leaves=8,
+)
 ANY_DOC = st.dictionaries(st.sampled_from(sorted(FACTS)) | st.text(max_size=12), JSONISH, max_size=6)
 
 
@@ -180,10 +202,14 @@ def test_arbitrary_documents_explain_or_raise_input_error(doc):
 
 
 @FUZZ
-@given(st.one_of(st.binary(max_size=120), ANY_DOC.map(lambda d: json.dumps(d).encode()),
-                 VALID_FACTS.map(lambda d: json.dumps(d).encode())))
+@given(
+    st.one_of(
+        st.binary(max_size=120), ANY_DOC.map(lambda d: json.dumps(d).encode()), VALID_FACTS.map(lambda d: json.dumps(d).encode())
+    )
+)
 def test_batch_lines_never_raise_and_are_json(raw):
     from explain.apps.batch import _init_worker, explain_line
+
     _init_worker(None, None, ())
     is_error, text = explain_line((3, "json", raw.replace(b"\n", b" ")))
     out = json.loads(text)

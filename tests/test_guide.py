@@ -27,8 +27,7 @@ def walkthrough_blocks() -> list[tuple[str, dict[str, str], str]]:
     text = GUIDE.read_text(encoding="utf-8")
     start = text.index("## Walkthrough")
     end = text.index("\n## ", start + 10)
-    return [(lang, dict(re.findall(r'(\w+)="([^"]*)"', attrs)), body)
-            for lang, attrs, body in FENCE.findall(text[start:end])]
+    return [(lang, dict(re.findall(r'(\w+)="([^"]*)"', attrs)), body) for lang, attrs, body in FENCE.findall(text[start:end])]
 
 
 def _pattern(line: str) -> re.Pattern[str]:
@@ -38,11 +37,21 @@ def _pattern(line: str) -> re.Pattern[str]:
 def test_walkthrough_has_every_step():
     blocks = walkthrough_blocks()
     files = [attrs.get("file") for lang, attrs, _ in blocks if lang == "yaml"]
-    assert files == ["knowledge/facts.yaml", "knowledge/sources.yaml", "knowledge/rules/deadlines.yaml",
-                     "knowledge/tests/deadlines.yaml", "me.yaml"]
+    assert files == [
+        "knowledge/facts.yaml",
+        "knowledge/sources.yaml",
+        "knowledge/rules/deadlines.yaml",
+        "knowledge/tests/deadlines.yaml",
+        "me.yaml",
+    ]
     commands = [line for lang, _, body in blocks if lang == "console" for line in body.splitlines() if line[:2] == "$ "]
-    assert [c.split()[1:3] for c in commands] == [["rothkb", "check"], ["rothkb", "test"], ["rothkb", "test"],
-                                                   ["rothkb", "show"], ["rothkb", "explain"]]
+    assert [c.split()[1:3] for c in commands] == [
+        ["rothkb", "check"],
+        ["rothkb", "test"],
+        ["rothkb", "test"],
+        ["rothkb", "show"],
+        ["rothkb", "explain"],
+    ]
 
 
 def test_following_the_guide_adds_a_rule_and_its_test_that_pass(tmp_path, monkeypatch, cli):
@@ -92,8 +101,9 @@ def test_a_misspelt_fact_in_the_guide_rule_is_reported_as_the_guide_says(tmp_pat
             target = tmp_path / attrs["file"]
             target.write_text(target.read_text().replace(attrs["after"] + "\n", attrs["after"] + "\n" + body, 1))
         elif lang == "yaml" and attrs["file"].startswith("knowledge/"):
-            (tmp_path / attrs["file"]).write_text(body.replace("- contributing_between_jan_and_apr ==",
-                                                                "- contributing_between_jan_and_ap =="))
+            (tmp_path / attrs["file"]).write_text(
+                body.replace("- contributing_between_jan_and_apr ==", "- contributing_between_jan_and_ap ==")
+            )
     result = cli("check", "knowledge")
     assert result.code == 1
     quoted = re.search(r"line such as\n`([^`]+)`", GUIDE.read_text(encoding="utf-8")).group(1)

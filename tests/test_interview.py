@@ -13,6 +13,7 @@ def test_interview_reaches_the_full_plan_from_piped_answers(cli, tmp_path, monke
 
     from engine import load_knowledge
     from explain.apps.interview import run_interview
+
     person = yaml.safe_load(EXAMPLE.read_text())
     kb = load_knowledge()
 

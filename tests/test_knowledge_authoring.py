@@ -39,8 +39,9 @@ def test_misspelt_fact_in_rule_is_reported_with_line_and_suggestion(kb_copy, cli
     (kb_copy / "rules" / "zz_test.yaml").write_text(NEW_RULE.replace("magi > 500000", "magii > 500000"))
     result = cli("check", kb_copy)
     assert result.code == 1
-    assert ("zz_test.yaml:9:11: rules[0](test-high-earner-note).when.all[0]: "
-            "unknown fact or value 'magii' (did you mean 'magi'?)") in result.err
+    assert (
+        "zz_test.yaml:9:11: rules[0](test-high-earner-note).when.all[0]: unknown fact or value 'magii' (did you mean 'magi'?)"
+    ) in result.err
 
 
 def test_bundled_knowledge_has_no_errors():

@@ -26,9 +26,11 @@ def test_rothkb_test_command_reports_each_test(cli):
 
 def test_a_failing_scenario_names_file_test_and_difference(tmp_path, cli):
     bad = tmp_path / "bad.yaml"
-    bad.write_text("tests:\n  - name: wrong figure\n    facts: {tax_year: 2025, traditional_ira_balance: 1, "
-                   "rollover_ira_balance: 0, sep_ira_balance: 0, simple_ira_balance: 0}\n"
-                   "    figures: {pretax_ira_total: 2}\n    fires: [backdoor-roth-needed]\n")
+    bad.write_text(
+        "tests:\n  - name: wrong figure\n    facts: {tax_year: 2025, traditional_ira_balance: 1, "
+        "rollover_ira_balance: 0, sep_ira_balance: 0, simple_ira_balance: 0}\n"
+        "    figures: {pretax_ira_total: 2}\n    fires: [backdoor-roth-needed]\n"
+    )
     result = cli("test", bad)
     assert result.code == 1
     assert "bad.yaml:2: test 'wrong figure': FAIL" in result.out

@@ -65,14 +65,21 @@ def test_rothkb_schema_kind_prints_one_schema(cli):
 
 def test_schema_rejects_what_check_rejects():
     validator = jsonschema.Draft7Validator(schema("rules"))
-    rule = {"id": "a-rule", "title": "t", "kind": "info", "when": {"all": ["magi > 1"]}, "then": {"advice": "a"},
-            "because": "b", "sources": ["irc-408a-c-3"]}
+    rule = {
+        "id": "a-rule",
+        "title": "t",
+        "kind": "info",
+        "when": {"all": ["magi > 1"]},
+        "then": {"advice": "a"},
+        "because": "b",
+        "sources": ["irc-408a-c-3"],
+    }
     assert validator.is_valid({"rules": [rule]})
-    assert not validator.is_valid({"rules": [dict(rule, tittle="x")]})          # unknown key
-    assert not validator.is_valid({"rules": [dict(rule, id="A_Rule")]})         # not kebab-case
-    assert not validator.is_valid({"rules": [dict(rule, kind="warn")]})         # unknown kind
+    assert not validator.is_valid({"rules": [dict(rule, tittle="x")]})  # unknown key
+    assert not validator.is_valid({"rules": [dict(rule, id="A_Rule")]})  # not kebab-case
+    assert not validator.is_valid({"rules": [dict(rule, kind="warn")]})  # unknown kind
     assert not validator.is_valid({"rules": [dict(rule, when={"every": []})]})  # unknown group
-    assert not validator.is_valid({"rules": [dict(rule, sources=[])]})          # no source
+    assert not validator.is_valid({"rules": [dict(rule, sources=[])]})  # no source
 
 
 def test_write_regenerates_the_schemas(tmp_path, cli):

@@ -57,9 +57,19 @@ def test_serves_the_site_and_the_form(server):
 
 
 def test_submission_returns_the_explanation(server):
-    status, html, _ = post(server, {"tax_year": "2025", "filing_status": "single", "magi": "$210,000",
-                                    "compensation": "200000", "rollover_ira_balance": "94,000",
-                                    "conversion_amount": "6000", "plans_backdoor_roth": "yes", "hsa_eligible": ""})
+    status, html, _ = post(
+        server,
+        {
+            "tax_year": "2025",
+            "filing_status": "single",
+            "magi": "$210,000",
+            "compensation": "200000",
+            "rollover_ira_balance": "94,000",
+            "conversion_amount": "6000",
+            "plans_backdoor_roth": "yes",
+            "hsa_eligible": "",
+        },
+    )
     assert status == 200, html
     assert "Your explanation for 2025" in html and "backdoor-roth-needed" in html and "no-pretax-ira-by-dec31" in html
     status, html, _ = post(server, {"tax_year": 2025, "magi": 120000, "compensation": 120000}, "application/json")
@@ -92,11 +102,19 @@ def test_oversized_and_malformed_submissions(server):
 
 
 def test_200_concurrent_requests_match_sequential_answers(server):
-    situations = [{"tax_year": str(2023 + i % 4), "filing_status": ("single", "married_filing_jointly")[i % 2],
-                   "magi": str(100000 + 1500 * i), "compensation": str(90000 + 1000 * i),
-                   "traditional_ira_balance": str((i % 5) * 10000), "conversion_amount": str(6000 + i % 3 * 500),
-                   "nondeductible_contribution": "6000", "plans_backdoor_roth": ("yes", "no")[i % 3 == 0]}
-                  for i in range(200)]
+    situations = [
+        {
+            "tax_year": str(2023 + i % 4),
+            "filing_status": ("single", "married_filing_jointly")[i % 2],
+            "magi": str(100000 + 1500 * i),
+            "compensation": str(90000 + 1000 * i),
+            "traditional_ira_balance": str((i % 5) * 10000),
+            "conversion_amount": str(6000 + i % 3 * 500),
+            "nondeductible_contribution": "6000",
+            "plans_backdoor_roth": ("yes", "no")[i % 3 == 0],
+        }
+        for i in range(200)
+    ]
     sequential = [post(server, s) for s in situations]
     assert all(status == 200 for status, _, _ in sequential)
     assert len({body for _, body, _ in sequential}) > 50  # the situations really differ
@@ -119,5 +137,6 @@ def test_200_concurrent_requests_match_sequential_answers(server):
 
 def test_serve_binds_loopback_by_default():
     from explain.cli import build_parser
+
     args = build_parser("serve").parse_args(["serve"])
     assert args.host == "127.0.0.1" and args.port == 8000

@@ -105,12 +105,13 @@ def test_no_broken_internal_link(site):
 def test_every_page_is_titled_versioned_and_accessible(site):
     out, _ = site
     from engine import load_knowledge
+
     version = load_knowledge().version
     for path in out.rglob("*.html"):
         html = path.read_text()
         page = parse(path)
         name = path.relative_to(out)
-        assert html.startswith("<!DOCTYPE html>\n<html lang=\"en\">"), name
+        assert html.startswith('<!DOCTYPE html>\n<html lang="en">'), name
         assert page.title.strip().endswith("| rothkb"), name
         assert sum(t == "h1" for t, _ in page.tags) == 1, name
         assert version[:12] in html and "built 2026-01-01" in html, name
@@ -127,6 +128,7 @@ def test_every_page_is_titled_versioned_and_accessible(site):
 def test_rule_source_parameter_glossary_and_myth_pages(site):
     out, _ = site
     from engine import load_knowledge
+
     k = load_knowledge().knowledge
     for rule in k.rules:
         text = (out / "rules" / f"{rule.id}.html").read_text()
@@ -135,7 +137,7 @@ def test_rule_source_parameter_glossary_and_myth_pages(site):
         assert "Rules citing it" in (out / "sources" / f"{sid}.html").read_text()
     params = (out / "parameters.html").read_text()
     for year in (2023, 2024, 2025, 2026):
-        assert f"<th scope=\"col\">{year}</th>" in params
+        assert f'<th scope="col">{year}</th>' in params
     assert "$7,000" in params and 'href="sources/notice-2024-80.html"' in params
     glossary = (out / "glossary.html").read_text()
     assert all(f'id="fact-{name}"' in glossary for name in k.facts)
@@ -146,7 +148,7 @@ def test_rule_source_parameter_glossary_and_myth_pages(site):
 def test_pictures_flowchart_and_timeline(site):
     out, _ = site
     flow = (out / "flowchart.html").read_text()
-    assert "<svg" in flow and 'href="rules/backdoor-roth-needed.html"' in flow and "<title id=\"flow-title\">" in flow
+    assert "<svg" in flow and 'href="rules/backdoor-roth-needed.html"' in flow and '<title id="flow-title">' in flow
     timeline = (out / "faq" / "conversion-five-year-clock-each.html").read_text()
     assert 'class="timeline"' in timeline and "2024 conversion" in timeline
 
@@ -183,9 +185,16 @@ def test_refuses_foreign_folder_and_bad_epoch(cli, tmp_path, monkeypatch):
 
 def test_broken_example_is_reported_not_fatal(cli, kb_copy, tmp_path):
     (kb_copy / "faq").mkdir()
-    entry = {"id": "broken-example", "topic": "steps", "question": "What if an example is wrong?", "aliases": [],
-             "answer": "It is shown on the page.", "rules": ["no-such-rule", "file-form-8606"], "sources": [],
-             "example": {"description": "Bad fact name.", "facts": {"tax_year": 2025, "magii": 1}}}
+    entry = {
+        "id": "broken-example",
+        "topic": "steps",
+        "question": "What if an example is wrong?",
+        "aliases": [],
+        "answer": "It is shown on the page.",
+        "rules": ["no-such-rule", "file-form-8606"],
+        "sources": [],
+        "example": {"description": "Bad fact name.", "facts": {"tax_year": 2025, "magii": 1}},
+    }
     (kb_copy / "faq" / "x.yaml").write_text(yaml.safe_dump({"faq": [entry]}))
     result = cli("--knowledge", kb_copy, "site", "build", "--out", tmp_path / "out")
     assert result.code == 0, result.err

@@ -24,11 +24,13 @@ def _value(fact):
     if fact.type == "money":
         return st.one_of(st.just(0), st.integers(0, 400_000), st.integers(0, 2_000_000))
     if fact.type == "date":
-        return st.dates(min_value=__import__("datetime").date(1940, 1, 1),
-                        max_value=__import__("datetime").date(2005, 12, 31)).map(lambda d: d.isoformat())
+        return st.dates(
+            min_value=__import__("datetime").date(1940, 1, 1), max_value=__import__("datetime").date(2005, 12, 31)
+        ).map(lambda d: d.isoformat())
     if fact.type == "list":
-        entry = st.fixed_dictionaries({"year": st.integers(2010, 2026), "taxable": st.integers(0, 100_000),
-                                       "nontaxable": st.integers(0, 20_000)})
+        entry = st.fixed_dictionaries(
+            {"year": st.integers(2010, 2026), "taxable": st.integers(0, 100_000), "nontaxable": st.integers(0, 20_000)}
+        )
         return st.lists(entry, max_size=3)
     if fact.name == "tax_year":
         return st.sampled_from(KB.knowledge.years)
@@ -45,9 +47,9 @@ def _consistent(raw: dict) -> bool:
 
 
 COMPLETE = st.fixed_dictionaries({name: _value(fact) for name, fact in FACTS.items()}).filter(_consistent)
-PARTIAL = st.fixed_dictionaries({"tax_year": _value(FACTS["tax_year"])},
-                                optional={name: _value(f) for name, f in FACTS.items() if name != "tax_year"}
-                                ).filter(_consistent)
+PARTIAL = st.fixed_dictionaries(
+    {"tax_year": _value(FACTS["tax_year"])}, optional={name: _value(f) for name, f in FACTS.items() if name != "tax_year"}
+).filter(_consistent)
 
 
 def _agree(raw):
@@ -80,25 +82,48 @@ def test_why_not_names_the_threshold_and_its_source(cli):
     facts = json.dumps({"tax_year": 2025, "filing_status": "single", "magi": 120000, "compensation": 90000})
     data = json.loads(cli("explain", "-", "--format", "json", stdin=facts).out)
     entry = next(n for n in data["not_fired"] if n["rule"] == "backdoor-roth-needed")
-    assert entry["failed"] == [{"fact": "magi", "value": 120000, "test": ">= 165000",
-                                "threshold": {"name": "roth_phaseout_end", "value": 165000,
-                                              "sources": ["notice-2024-80"]}}]
-    assert entry["would_fire_if"] == [[{"fact": "magi", "test": ">= 165000",
-                                        "threshold": {"name": "roth_phaseout_end", "value": 165000,
-                                                      "sources": ["notice-2024-80"]}}]]
+    assert entry["failed"] == [
+        {
+            "fact": "magi",
+            "value": 120000,
+            "test": ">= 165000",
+            "threshold": {"name": "roth_phaseout_end", "value": 165000, "sources": ["notice-2024-80"]},
+        }
+    ]
+    assert entry["would_fire_if"] == [
+        [
+            {
+                "fact": "magi",
+                "test": ">= 165000",
+                "threshold": {"name": "roth_phaseout_end", "value": 165000, "sources": ["notice-2024-80"]},
+            }
+        ]
+    ]
     md = cli("explain", "-", stdin=facts).out
-    assert ("`backdoor-roth-needed`: `magi` = $120,000, needs >= 165000. It would apply if your MAGI were at least "
-            "$165,000") in md
+    assert (
+        "`backdoor-roth-needed`: `magi` = $120,000, needs >= 165000. It would apply if your MAGI were at least $165,000"
+    ) in md
 
 
 def test_counterfactual_for_a_yes_no_fact_quotes_the_question(cli):
-    facts = json.dumps({"tax_year": 2025, "conversion_amount": 7000, "traditional_ira_balance": 3000,
-                        "rollover_ira_balance": 0, "sep_ira_balance": 0, "simple_ira_balance": 0,
-                        "hsa_eligible": True, "hsa_eligible_next_12_months": False,
-                        "prior_hsa_funding_distribution": False})
+    facts = json.dumps(
+        {
+            "tax_year": 2025,
+            "conversion_amount": 7000,
+            "traditional_ira_balance": 3000,
+            "rollover_ira_balance": 0,
+            "sep_ira_balance": 0,
+            "simple_ira_balance": 0,
+            "hsa_eligible": True,
+            "hsa_eligible_next_12_months": False,
+            "prior_hsa_funding_distribution": False,
+        }
+    )
     md = cli("explain", "-", stdin=facts).out
-    assert "`hsa-funding-distribution-used`: `prior_hsa_funding_distribution` = no, needs == true. It would apply " \
-           "if the answer to “Have you ever made a transfer from an IRA to an HSA" in md
+    assert (
+        "`hsa-funding-distribution-used`: `prior_hsa_funding_distribution` = no, needs == true. It would apply "
+        "if the answer to “Have you ever made a transfer from an IRA to an HSA" in md
+    )
 
 
 def test_only_year_and_status_gives_a_short_ranked_question_list():
@@ -114,22 +139,38 @@ def test_only_year_and_status_gives_a_short_ranked_question_list():
 
 
 def test_a_fact_that_cannot_change_anything_is_not_asked():
-    exp = KB.explain({"tax_year": 2025, "filing_status": "single", "magi": 100000, "compensation": 0,
-                      "planned_withdrawal_amount": 0})
+    exp = KB.explain(
+        {"tax_year": 2025, "filing_status": "single", "magi": 100000, "compensation": 0, "planned_withdrawal_amount": 0}
+    )
     asked = {q.fact for q in exp.questions}
     # No withdrawal planned: the withdrawal details cannot change any rule.
     assert not asked & {"roth_regular_contributions", "conversions", "roth_first_contribution_year"}
 
 
 def test_hsa_counterfactual_names_the_month_to_stay_eligible_through(cli):
-    facts = {"tax_year": 2025, "conversion_amount": 7000, "traditional_ira_balance": 3000,
-             "rollover_ira_balance": 0, "sep_ira_balance": 0, "simple_ira_balance": 0, "hsa_eligible": True,
-             "hsa_eligible_next_12_months": False, "prior_hsa_funding_distribution": False, "hsa_transfer_month": 3}
+    facts = {
+        "tax_year": 2025,
+        "conversion_amount": 7000,
+        "traditional_ira_balance": 3000,
+        "rollover_ira_balance": 0,
+        "sep_ira_balance": 0,
+        "simple_ira_balance": 0,
+        "hsa_eligible": True,
+        "hsa_eligible_next_12_months": False,
+        "prior_hsa_funding_distribution": False,
+        "hsa_transfer_month": 3,
+    }
     data = json.loads(cli("explain", "-", "--format", "json", stdin=json.dumps(facts)).out)
     entry = next(n for n in data["not_fired"] if n["rule"] == "ira-to-hsa-once-per-lifetime")
-    assert entry["would_fire_if"] == [[{"fact": "hsa_eligible_next_12_months", "test": "== true",
-                                        "means": "you stay HSA-eligible through March 2026 (the testing period "
-                                                 "of a transfer made in March 2025)"}]]
+    assert entry["would_fire_if"] == [
+        [
+            {
+                "fact": "hsa_eligible_next_12_months",
+                "test": "== true",
+                "means": "you stay HSA-eligible through March 2026 (the testing period of a transfer made in March 2025)",
+            }
+        ]
+    ]
     md = cli("explain", "-", stdin=json.dumps(facts)).out
     assert "It would apply if you stay HSA-eligible through March 2026" in md
     # The warning keeps its sentence even though the transfer maximum is unknown (no coverage given):

@@ -42,8 +42,16 @@ def _unused(compiled: CompiledKnowledge) -> list[Problem]:
             used.add(param.by)
     for name, fact in k.facts.items():
         if name not in used and name != "tax_year":
-            problems.append(Problem(fact.loc.path, fact.loc.line, fact.loc.column, f"facts.{name}",
-                                    "fact is not used by any rule or value", severity="warning"))
+            problems.append(
+                Problem(
+                    fact.loc.path,
+                    fact.loc.line,
+                    fact.loc.column,
+                    f"facts.{name}",
+                    "fact is not used by any rule or value",
+                    severity="warning",
+                )
+            )
     cited = {c.source for r in k.rules for c in r.sources}
     cited |= {c.source for v in k.values.values() for c in v.sources}
     cited |= {pv.source for p in k.parameters.values() for pv in p.values.values()}
@@ -51,8 +59,16 @@ def _unused(compiled: CompiledKnowledge) -> list[Problem]:
         cited |= {str(s) for s in entry.get("sources") or ()}
     for sid, src in k.sources.items():
         if sid not in cited:
-            problems.append(Problem(src.loc.path, src.loc.line, src.loc.column, f"sources.{sid}",
-                                    "source is not cited anywhere", severity="warning"))
+            problems.append(
+                Problem(
+                    src.loc.path,
+                    src.loc.line,
+                    src.loc.column,
+                    f"sources.{sid}",
+                    "source is not cited anywhere",
+                    severity="warning",
+                )
+            )
     return problems
 
 
@@ -66,8 +82,17 @@ def _faq_rules(k: Knowledge) -> list[Problem]:
             for i, rid in enumerate(listed if isinstance(listed, list) else []):
                 if rid not in ids:
                     line, col = mark_of(listed, i) if hasattr(listed, "marks") else (where.line, where.column)
-                    problems.append(Problem(where.path, line, col, f"{kind}({entry.get('id')}).rules[{i}]",
-                                            f"refers to rule '{rid}', which does not exist", suggest(str(rid), ids), "warning"))
+                    problems.append(
+                        Problem(
+                            where.path,
+                            line,
+                            col,
+                            f"{kind}({entry.get('id')}).rules[{i}]",
+                            f"refers to rule '{rid}', which does not exist",
+                            suggest(str(rid), ids),
+                            "warning",
+                        )
+                    )
     return problems
 
 
@@ -96,11 +121,26 @@ def untested_rules(k: Knowledge) -> list[Problem]:
                         exercised.add(rid)
                     continue
                 line, col = mark_of(listed, i)
-                problems.append(Problem(scenario.path, line, col, f"tests({scenario.name}).{key}[{i}]",
-                                        f"unknown rule '{rid}'", suggest(str(rid), ids)))
+                problems.append(
+                    Problem(
+                        scenario.path,
+                        line,
+                        col,
+                        f"tests({scenario.name}).{key}[{i}]",
+                        f"unknown rule '{rid}'",
+                        suggest(str(rid), ids),
+                    )
+                )
     for rule in k.rules:
         if rule.id not in exercised:
-            problems.append(Problem(rule.loc.path, rule.loc.line, rule.loc.column, f"rules({rule.id})",
-                                    "no scenario test checks this rule (list it under 'fires' or 'does_not_fire' "
-                                    "of a test in tests/)", severity="warning"))
+            problems.append(
+                Problem(
+                    rule.loc.path,
+                    rule.loc.line,
+                    rule.loc.column,
+                    f"rules({rule.id})",
+                    "no scenario test checks this rule (list it under 'fires' or 'does_not_fire' of a test in tests/)",
+                    severity="warning",
+                )
+            )
     return problems

@@ -56,7 +56,7 @@ def contradictions(k: Knowledge) -> list[Problem]:
                 pairs.setdefault((rule.id, other), f"'{rule.id}' excludes '{other}'")
     for name, produced in by_conclusion.items():
         for i, (a, va) in enumerate(produced):
-            for b, vb in produced[i + 1:]:
+            for b, vb in produced[i + 1 :]:
                 if va != vb and a != b and (b, a) not in pairs:
                     pairs.setdefault((a, b), f"they conclude {name} = {_word(va)} and {name} = {_word(vb)}")
     problems = []
@@ -64,9 +64,16 @@ def contradictions(k: Knowledge) -> list[Problem]:
         ra, rb = k.rule(a), k.rule(b)
         witness = _together(k, ra, rb)
         if witness is not None:
-            problems.append(Problem(ra.loc.path, ra.loc.line, ra.loc.column, f"rules({a})",
-                                    f"'{a}' and '{b}' ({rb.loc.path}:{rb.loc.line}) can fire together, but {why}; "
-                                    f"for example when {witness}", severity="warning"))
+            problems.append(
+                Problem(
+                    ra.loc.path,
+                    ra.loc.line,
+                    ra.loc.column,
+                    f"rules({a})",
+                    f"'{a}' and '{b}' ({rb.loc.path}:{rb.loc.line}) can fire together, but {why}; for example when {witness}",
+                    severity="warning",
+                )
+            )
     return problems
 
 
@@ -121,8 +128,9 @@ def _together(k: Knowledge, a: Any, b: Any) -> str | None:
 def _column_choices(k: Knowledge, year: int) -> list[dict[str, str]]:
     choices: list[dict[str, str]] = [{}]
     for by in sorted({p.by for p in k.parameters.values() if p.by}):
-        cols = sorted({c for p in k.parameters.values() if p.by == by
-                       for c in (p.values[year].value if year in p.values else {})})
+        cols = sorted(
+            {c for p in k.parameters.values() if p.by == by for c in (p.values[year].value if year in p.values else {})}
+        )
         choices = [dict(c, **{by: col}) for c in choices for col in cols] or choices
     return choices
 
@@ -141,15 +149,26 @@ def _solve(k: Knowledge, year: int, columns: dict[str, str], term: list[Any]) ->
                 return None
             cons.setdefault(leaf.name, []).append((leaf.name, leaf.op, const))
         elif isinstance(right, expr.Name):
-            a, b, op = (leaf.name, right.name, leaf.op) if leaf.name < right.name else \
-                (right.name, leaf.name, {"<": ">", ">": "<", "<=": ">=", ">=": "<="}.get(leaf.op, leaf.op))
+            a, b, op = (
+                (leaf.name, right.name, leaf.op)
+                if leaf.name < right.name
+                else (right.name, leaf.name, {"<": ">", ">": "<", "<=": ">=", ">=": "<="}.get(leaf.op, leaf.op))
+            )
             cons.setdefault(f"{a} - {b}", []).append((f"{a} - {b}", op, 0))
         else:
-            const = [getattr(i, "value", None) for i in right.items] if isinstance(right, expr.ListLit) \
+            const = (
+                [getattr(i, "value", None) for i in right.items]
+                if isinstance(right, expr.ListLit)
                 else getattr(right, "value", None)
+            )
             cons.setdefault(leaf.name, []).append((leaf.name, leaf.op, const))
-    shown = {p.by for leaf in term if isinstance(leaf.right, expr.Name)
-             for p in [k.parameters.get(leaf.right.name)] if p is not None and p.by}
+    shown = {
+        p.by
+        for leaf in term
+        if isinstance(leaf.right, expr.Name)
+        for p in [k.parameters.get(leaf.right.name)]
+        if p is not None and p.by
+    }
     found = {}
     for name, items in cons.items():
         value = next((c for c in _candidates(k, name, items) if all(_holds(c, op, v) for _, op, v in items)), _NONE)

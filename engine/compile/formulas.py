@@ -90,6 +90,7 @@ def compile_expr(node: Node, functions: dict[str, Callable[..., Any]]) -> Fn:
 
         def lookup(env: Env) -> Any:
             return env.get(name, missing)
+
         return lookup
     if isinstance(node, ListLit):
         items = [compile_expr(i, functions) for i in node.items]
@@ -98,6 +99,7 @@ def compile_expr(node: Node, functions: dict[str, Callable[..., Any]]) -> Fn:
             values = [f(env) for f in items]
             bad = [v for v in values if v.__class__ is Unknown]
             return _merge(*bad) if bad else values
+
         return make_list
     if isinstance(node, BinOp):
         lf, rf, op = compile_expr(node.left, functions), compile_expr(node.right, functions), node.op
@@ -111,6 +113,7 @@ def compile_expr(node: Node, functions: dict[str, Callable[..., Any]]) -> Fn:
         def negate(env: Env) -> Any:
             value = inner(env)
             return value if value.__class__ is Unknown else (None if value is None else not value)
+
         return negate
     if isinstance(node, BoolOp):
         parts = [compile_expr(i, functions) for i in node.items]
@@ -125,6 +128,7 @@ def compile_expr(node: Node, functions: dict[str, Callable[..., Any]]) -> Fn:
                 elif bool(value) == stop:
                     return stop
             return _merge(*unknowns) if unknowns else (not stop)
+
         return kleene
     if isinstance(node, Call):
         return _compile_call(node, functions)
@@ -144,6 +148,7 @@ def _compile_call(node: Call, functions: dict[str, Callable[..., Any]]) -> Fn:
                     return a
                 return _merge(test, a, b)
             return then(env) if test else other(env)
+
         return choose
     if node.func == "default":
         value, fallback = args
@@ -159,6 +164,7 @@ def _compile_call(node: Call, functions: dict[str, Callable[..., Any]]) -> Fn:
                     return value
                 unknowns.append(value)
             return _merge(*unknowns)
+
         return first
     if node.func == "known":
         (value,) = args
@@ -174,4 +180,5 @@ def _compile_call(node: Call, functions: dict[str, Callable[..., Any]]) -> Fn:
         if not takes_null and any(v is None for v in values):
             return None  # a value that does not apply makes the result not apply
         return func(*values)
+
     return call

@@ -59,8 +59,7 @@ def compile_knowledge(knowledge: Knowledge) -> CompiledKnowledge:
     """Compile; raises :class:`KnowledgeError` for problems only visible at this stage."""
     plan = _plan(knowledge)
     year_params = {
-        year: {name: p.values[year].value for name, p in knowledge.parameters.items() if not p.by}
-        for year in knowledge.years
+        year: {name: p.values[year].value for name, p in knowledge.parameters.items() if not p.by} for year in knowledge.years
     }
     producers: dict[str, list[str]] = {}
     for rule in knowledge.rules:
@@ -79,19 +78,33 @@ def compile_knowledge(knowledge: Knowledge) -> CompiledKnowledge:
                 leaf_fns[id(leaf)] = _leaf_fn(leaf)
     chunks = []
     for start in range(0, len(rules), CHUNK_SIZE):
-        part = rules[start:start + CHUNK_SIZE]
-        chunks.append(ChunkSpec(
-            name=f"rothkb{start // CHUNK_SIZE}",
-            conditions={c.rule.id: _durable_conditions(c.rule) for c in part},
-            conclude={c.rule.id: c.rule.conclude for c in part if c.rule.conclude},
-            priority={c.rule.id: c.priority for c in part},
-            consumes=frozenset((leaf.name, value) for c in part for leaf in leaves(c.rule.when) if leaf.conclusion
-                               for value in _literal_values(leaf.right)),
-        ))
-    return CompiledKnowledge(knowledge, plan, year_params, rules, tuple(sorted(names)),
-                             RulesRuntime(chunks), leaf_fns,
-                             tuple((c, tuple(leaves(c.rule.when))) for c in rules),
-                             {c.rule.id: c.rule.importance for c in rules})
+        part = rules[start : start + CHUNK_SIZE]
+        chunks.append(
+            ChunkSpec(
+                name=f"rothkb{start // CHUNK_SIZE}",
+                conditions={c.rule.id: _durable_conditions(c.rule) for c in part},
+                conclude={c.rule.id: c.rule.conclude for c in part if c.rule.conclude},
+                priority={c.rule.id: c.priority for c in part},
+                consumes=frozenset(
+                    (leaf.name, value)
+                    for c in part
+                    for leaf in leaves(c.rule.when)
+                    if leaf.conclusion
+                    for value in _literal_values(leaf.right)
+                ),
+            )
+        )
+    return CompiledKnowledge(
+        knowledge,
+        plan,
+        year_params,
+        rules,
+        tuple(sorted(names)),
+        RulesRuntime(chunks),
+        leaf_fns,
+        tuple((c, tuple(leaves(c.rule.when))) for c in rules),
+        {c.rule.id: c.rule.importance for c in rules},
+    )
 
 
 def _plan(knowledge: Knowledge) -> list[tuple[str, Callable[[dict[str, Any]], Any]]]:
@@ -112,11 +125,18 @@ def _plan(knowledge: Knowledge) -> list[tuple[str, Callable[[dict[str, Any]], An
         if state.get(name) == 2 or name not in deps:
             return
         if state.get(name) == 1:
-            cycle = chain[chain.index(name):] + [name]
+            cycle = chain[chain.index(name) :] + [name]
             where = knowledge.values.get(name) or knowledge.parameters.get(name)
             loc = where.loc if where else None
-            problems.append(Problem(loc.path if loc else "", loc.line if loc else 0, loc.column if loc else 0,
-                                    f"values.{name}.formula", "circular formula: " + " -> ".join(cycle)))
+            problems.append(
+                Problem(
+                    loc.path if loc else "",
+                    loc.line if loc else 0,
+                    loc.column if loc else 0,
+                    f"values.{name}.formula",
+                    "circular formula: " + " -> ".join(cycle),
+                )
+            )
             return
         state[name] = 1
         for dep in sorted(deps[name]):
@@ -141,12 +161,14 @@ def _by_param(name: str, by: str, table: dict[int, Any]) -> Callable[[dict[str, 
         if isinstance(key, expr.Unknown):
             return key
         return table[env["tax_year"]].get(str(key))
+
     return lookup
 
 
 def _strata(knowledge: Knowledge, producers: dict[str, list[str]]) -> dict[str, int]:
-    deps = {r.id: {p for leaf in leaves(r.when) if leaf.conclusion for p in producers.get(leaf.name, ())}
-            for r in knowledge.rules}
+    deps = {
+        r.id: {p for leaf in leaves(r.when) if leaf.conclusion for p in producers.get(leaf.name, ())} for r in knowledge.rules
+    }
     strata: dict[str, int] = {}
 
     def depth(rid: str, guard: frozenset[str] = frozenset()) -> int:
@@ -178,8 +200,7 @@ def _literal_values(node: expr.Node) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-_PY_OPS = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt,
-           ">=": operator.ge}
+_PY_OPS = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
 
 
 def _leaf_fn(leaf: Leaf) -> Callable[[dict[str, Any]], tuple[Any, Any]]:
@@ -201,6 +222,7 @@ def _leaf_fn(leaf: Leaf) -> Callable[[dict[str, Any]], tuple[Any, Any]]:
             left = env.get(name, missing_left)
             other = env.get(rname, missing_right) if rname else const
             return left, compare(op, left, other)
+
         return generic
     const = _literal(right)
     test = _PY_OPS[op]
@@ -215,6 +237,7 @@ def _leaf_fn(leaf: Leaf) -> Callable[[dict[str, Any]], tuple[Any, Any]]:
             return left, test(left, const)
         except TypeError:
             return left, False
+
     return by_const
 
 

@@ -77,8 +77,7 @@ def read_knowledge(root: Path | str) -> RawKnowledge:
             getattr(raw, kind).append((name, doc))
     for required in ("facts", "sources", "values"):
         if not getattr(raw, required) and not any(p.path.endswith(f"{required}.yaml") for p in raw.problems):
-            raw.problems.append(Problem(_display(root / f"{required}.yaml", root), 0, 0, "",
-                                        "required file is missing"))
+            raw.problems.append(Problem(_display(root / f"{required}.yaml", root), 0, 0, "", "required file is missing"))
     raw.version = digest.hexdigest()
     raw.files = tuple(files)
     return raw

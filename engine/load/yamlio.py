@@ -78,9 +78,7 @@ class _Positions:
         # Walk the node graph once before constructing: aliases make a small text expand
         # into a huge graph, and construction is where that would cost memory.
         if depth > MAX_DEPTH:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"nesting deeper than {MAX_DEPTH} levels", node.start_mark
-            )
+            raise yaml.constructor.ConstructorError(None, None, f"nesting deeper than {MAX_DEPTH} levels", node.start_mark)
         self._nodes += 1
         if self._nodes > MAX_NODES:
             raise yaml.constructor.ConstructorError(
@@ -96,9 +94,7 @@ class _Positions:
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> LDict:
         if not isinstance(node, yaml.MappingNode):
-            raise yaml.constructor.ConstructorError(
-                None, None, f"expected a mapping, found {node.id}", node.start_mark
-            )
+            raise yaml.constructor.ConstructorError(None, None, f"expected a mapping, found {node.id}", node.start_mark)
         self.flatten_mapping(node)
         result = LDict()
         result.mark = _pos(node)
@@ -108,12 +104,16 @@ class _Positions:
                 hash(key)
             except TypeError:
                 raise yaml.constructor.ConstructorError(
-                    "while reading a mapping", node.start_mark, "found an unhashable key",
+                    "while reading a mapping",
+                    node.start_mark,
+                    "found an unhashable key",
                     key_node.start_mark,
                 ) from None
             if key in result:
                 raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key '{key}' (first at line {result.marks[key][0]})",
+                    None,
+                    None,
+                    f"duplicate key '{key}' (first at line {result.marks[key][0]})",
                     key_node.start_mark,
                 )
             result[key] = self.construct_object(value_node, deep=True)
@@ -219,8 +219,7 @@ def parse_yaml(text: str, path: str, error: type = InputError) -> Any:
 
     """
     if len(text) > MAX_BYTES:
-        raise error(Problem(path, 0, 0, "", f"file is too large ({len(text):,} characters; "
-                                             f"at most {MAX_BYTES:,})"))
+        raise error(Problem(path, 0, 0, "", f"file is too large ({len(text):,} characters; at most {MAX_BYTES:,})"))
     deep = _flow_too_deep(text)
     if deep:
         raise error(Problem(path, deep[0], deep[1], "", f"invalid YAML: nesting deeper than {MAX_DEPTH} levels"))
@@ -243,8 +242,7 @@ def parse_yaml(text: str, path: str, error: type = InputError) -> Any:
         line = text.count("\n", 0, exc.position) + 1
         column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
         char = exc.character if isinstance(exc.character, int) else ord(exc.character)
-        raise error(Problem(path, line, column, "", f"invalid YAML: unacceptable character #x{char:04x}: "
-                                                    f"{exc.reason}")) from None
+        raise error(Problem(path, line, column, "", f"invalid YAML: unacceptable character #x{char:04x}: {exc.reason}")) from None
     except yaml.YAMLError as exc:
         raise error(Problem(path, 0, 0, "", f"invalid YAML: {exc}")) from None
     except RecursionError:

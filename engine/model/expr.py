@@ -17,9 +17,28 @@ from decimal import Decimal
 from typing import Any
 
 __all__ = [
-    "Unknown", "UNKNOWN", "is_unknown", "ParseError", "Node", "Num", "Str", "Bool", "Null",
-    "Name", "ListLit", "BinOp", "Compare", "BoolOp", "Not", "Call", "parse", "names_in",
-    "COMPARE_OPS", "render", "children", "merge_unknowns",
+    "Unknown",
+    "UNKNOWN",
+    "is_unknown",
+    "ParseError",
+    "Node",
+    "Num",
+    "Str",
+    "Bool",
+    "Null",
+    "Name",
+    "ListLit",
+    "BinOp",
+    "Compare",
+    "BoolOp",
+    "Not",
+    "Call",
+    "parse",
+    "names_in",
+    "COMPARE_OPS",
+    "render",
+    "children",
+    "merge_unknowns",
 ]
 
 

@@ -169,22 +169,26 @@ def withdrawal_from_recent_conversions(amount: Any, regular: Any, conversions: l
     """Part of a withdrawal allocated to the taxable part of conversions whose own 5-year
     period (starting Jan 1 of the conversion year) has not ended by ``year``.
     """
-    total = sum((part for kind, conv_year, part in _allocate(amount, regular, conversions)
-                 if kind == "taxable" and int(year) < conv_year + 5), Decimal(0))
+    total = sum(
+        (
+            part
+            for kind, conv_year, part in _allocate(amount, regular, conversions)
+            if kind == "taxable" and int(year) < conv_year + 5
+        ),
+        Decimal(0),
+    )
     return _clean(total)
 
 
 def withdrawal_from_earnings(amount: Any, regular: Any, conversions: list) -> Decimal | int:
     """Part of a withdrawal that comes from earnings (after all contributions and conversions)."""
-    total = sum((part for kind, _, part in _allocate(amount, regular, conversions)
-                 if kind == "earnings"), Decimal(0))
+    total = sum((part for kind, _, part in _allocate(amount, regular, conversions) if kind == "earnings"), Decimal(0))
     return _clean(total)
 
 
 def conversion_clock_end(conversions: list, year: int) -> Any:
     """Last year of the latest conversion 5-year period still running in ``year``, or null."""
-    running = [int(c["year"]) + 4 for c in conversions if int(year) < int(c["year"]) + 5
-               and _dec(c["taxable"]) > 0]
+    running = [int(c["year"]) + 4 for c in conversions if int(year) < int(c["year"]) + 5 and _dec(c["taxable"]) > 0]
     return max(running) if running else None
 
 
@@ -212,12 +216,24 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
 
 #: Allowed argument counts (min, max); None = any number. Special forms live in expr.py.
 ARITY: dict[str, tuple[int, int | None]] = {
-    "min": (1, None), "max": (1, None), "abs": (1, 1), "round": (1, 2), "round_up": (2, 2),
-    "round_down": (2, 2), "age_at_year_end": (2, 2), "under_59_half": (5, 5),
-    "qualified_year": (4, 4), "withdrawal_from_contributions": (2, 2),
-    "withdrawal_from_recent_conversions": (4, 4), "withdrawal_from_earnings": (3, 3),
-    "conversion_clock_end": (2, 2), "if": (3, 3), "default": (2, 2), "known": (1, 1),
-    "first_known": (1, None), "month_year": (2, 2),
+    "min": (1, None),
+    "max": (1, None),
+    "abs": (1, 1),
+    "round": (1, 2),
+    "round_up": (2, 2),
+    "round_down": (2, 2),
+    "age_at_year_end": (2, 2),
+    "under_59_half": (5, 5),
+    "qualified_year": (4, 4),
+    "withdrawal_from_contributions": (2, 2),
+    "withdrawal_from_recent_conversions": (4, 4),
+    "withdrawal_from_earnings": (3, 3),
+    "conversion_clock_end": (2, 2),
+    "if": (3, 3),
+    "default": (2, 2),
+    "known": (1, 1),
+    "first_known": (1, None),
+    "month_year": (2, 2),
 }
 
 #: One line per function, for ``rothkb show functions`` and the authoring guide.
@@ -236,14 +252,11 @@ DESCRIPTIONS: dict[str, str] = {
     "age_at_year_end": "age_at_year_end(birth_date, year): age on Dec 31 of year",
     "under_59_half": "under_59_half(birth_date, age, tax_year, year, date): under 59½ at a withdrawal",
     "qualified_year": "qualified_year(first_roth_year, birth_date, age, tax_year): first year a "
-                      "Roth IRA distribution can be qualified",
-    "withdrawal_from_contributions": "withdrawal_from_contributions(amount, regular): part that "
-                                     "returns regular contributions",
+    "Roth IRA distribution can be qualified",
+    "withdrawal_from_contributions": "withdrawal_from_contributions(amount, regular): part that returns regular contributions",
     "withdrawal_from_recent_conversions": "withdrawal_from_recent_conversions(amount, regular, "
-                                          "conversions, year): part from taxable conversions "
-                                          "less than 5 years old",
-    "withdrawal_from_earnings": "withdrawal_from_earnings(amount, regular, conversions): part "
-                                "from earnings",
-    "conversion_clock_end": "conversion_clock_end(conversions, year): last year of the latest "
-                            "running conversion 5-year period",
+    "conversions, year): part from taxable conversions "
+    "less than 5 years old",
+    "withdrawal_from_earnings": "withdrawal_from_earnings(amount, regular, conversions): part from earnings",
+    "conversion_clock_end": "conversion_clock_end(conversions, year): last year of the latest running conversion 5-year period",
 }

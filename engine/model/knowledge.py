@@ -12,18 +12,43 @@ from typing import Any
 from engine.model.expr import Node
 
 __all__ = [
-    "Loc", "FactDef", "ConclusionDef", "Source", "Citation", "ParamValue", "Parameter",
-    "ValueDef", "Leaf", "Group", "Condition", "Rule", "Knowledge", "PRIMARY_KINDS",
-    "SOURCE_KINDS", "FACT_TYPES", "VALUE_TYPES", "RULE_KINDS",
+    "Loc",
+    "FactDef",
+    "ConclusionDef",
+    "Source",
+    "Citation",
+    "ParamValue",
+    "Parameter",
+    "ValueDef",
+    "Leaf",
+    "Group",
+    "Condition",
+    "Rule",
+    "Knowledge",
+    "PRIMARY_KINDS",
+    "SOURCE_KINDS",
+    "FACT_TYPES",
+    "VALUE_TYPES",
+    "RULE_KINDS",
 ]
 
 FACT_TYPES = ("int", "number", "money", "bool", "enum", "date", "list")
 VALUE_TYPES = ("int", "number", "money", "bool", "enum", "date", "year", "ratio")
 RULE_KINDS = ("action", "warning", "info")
 SOURCE_KINDS = (
-    "statute", "regulation", "form", "form_instructions", "publication", "notice",
-    "revenue_procedure", "news_release", "announcement", "legislative_history", "court_case",
-    "irs_guidance", "practitioner",
+    "statute",
+    "regulation",
+    "form",
+    "form_instructions",
+    "publication",
+    "notice",
+    "revenue_procedure",
+    "news_release",
+    "announcement",
+    "legislative_history",
+    "court_case",
+    "irs_guidance",
+    "practitioner",
 )
 PRIMARY_KINDS = frozenset(SOURCE_KINDS) - {"practitioner"}
 

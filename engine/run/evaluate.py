@@ -41,6 +41,7 @@ class RunResult:
     order: list[str]
     statuses: Statuses
 
+
 _UNKNOWN = Unknown()
 
 
@@ -60,8 +61,7 @@ def compute_env(compiled: CompiledKnowledge, facts: dict[str, Any]) -> dict[str,
 
 def person_fact(compiled: CompiledKnowledge, env: dict[str, Any]) -> dict[str, Any]:
     """The flat fact given to durable_rules: known, applicable values the conditions test."""
-    return {n: env[n] for n in compiled.condition_names
-            if n in env and env[n] is not None and env[n].__class__ is not Unknown}
+    return {n: env[n] for n in compiled.condition_names if n in env and env[n] is not None and env[n].__class__ is not Unknown}
 
 
 def rule_statuses(compiled: CompiledKnowledge, env: dict[str, Any]) -> Statuses:
@@ -110,7 +110,8 @@ def run(compiled: CompiledKnowledge, facts: dict[str, Any]) -> RunResult:
     if three != set(order):
         raise EngineFailure(
             "internal inconsistency between the rules engine and the explainer for rules: "
-            + ", ".join(sorted(three ^ set(order))))
+            + ", ".join(sorted(three ^ set(order)))
+        )
     return RunResult(facts, env, order, statuses)
 
 

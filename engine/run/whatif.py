@@ -45,7 +45,7 @@ def best_question(compiled: CompiledKnowledge, facts: dict[str, Any], candidates
     """
     # A rule deeper in a chain counts for less: settling a consequence before its premise
     # (e.g. "your plan takes roll-ins" before "do you have pre-tax IRA money") is worth little.
-    importance = {c.rule.id: c.rule.importance * CHAIN_DISCOUNT ** c.stratum for c in compiled.rules}
+    importance = {c.rule.id: c.rule.importance * CHAIN_DISCOUNT**c.stratum for c in compiled.rules}
     base = rule_statuses(compiled, compute_env(compiled, facts)).status
     open_rules = [rid for rid, state in base.items() if state.__class__ is Unknown]
     best, best_score = None, -1.0

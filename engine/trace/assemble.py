@@ -84,23 +84,47 @@ def build_static(compiled: CompiledKnowledge) -> Static:
                     sources[year] = [c.source for c in k.values[name].sources]
                 else:
                     sources[year] = []
-            literal = ([i.value for i in right.items] if hasattr(right, "items")  # type: ignore[attr-defined]
-                       else getattr(right, "value", None))
-            info[id(leaf)] = LeafInfo(leaf.name, leaf.op, leaf.conclusion,
-                                      types.get(leaf.name, "enum" if leaf.conclusion else ""), name, sources,
-                                      literal, render(right), leaf.text)
+            literal = (
+                [i.value for i in right.items]
+                if hasattr(right, "items")  # type: ignore[attr-defined]
+                else getattr(right, "value", None)
+            )
+            info[id(leaf)] = LeafInfo(
+                leaf.name,
+                leaf.op,
+                leaf.conclusion,
+                types.get(leaf.name, "enum" if leaf.conclusion else ""),
+                name,
+                sources,
+                literal,
+                render(right),
+                leaf.text,
+            )
     advice = {rule.id: _sentences(rule.advice) for rule in k.rules}
     deadline = {rule.id: _sentences(rule.deadline) for rule in k.rules}
+
     def cites(value: Any) -> tuple[tuple[str, str], ...]:
         return tuple((c.source, c.pinpoint) for c in value.sources)
+
     figures = [(n, v, cites(v)) for n, v in k.values.items() if v.figure and not v.form8606]
-    form = sorted(((n, v, cites(v)) for n, v in k.values.items() if v.form8606),
-                  key=lambda item: int(re.sub(r"\D", "", str(item[1].form8606)) or 0))
-    return Static({r.id: r for r in k.rules}, info, advice,
-                  deadline, figures, form, frozenset(k.facts), types, {r.id: cites(r) for r in k.rules},
-                  {r.id: " ".join(r.because.split()) for r in k.rules}, {r.id: _flat(r.when) for r in k.rules},
-                  {n: (_sentences(f.yes_means), _sentences(f.no_means)) for n, f in k.facts.items()
-                   if f.yes_means or f.no_means})
+    form = sorted(
+        ((n, v, cites(v)) for n, v in k.values.items() if v.form8606),
+        key=lambda item: int(re.sub(r"\D", "", str(item[1].form8606)) or 0),
+    )
+    return Static(
+        {r.id: r for r in k.rules},
+        info,
+        advice,
+        deadline,
+        figures,
+        form,
+        frozenset(k.facts),
+        types,
+        {r.id: cites(r) for r in k.rules},
+        {r.id: " ".join(r.because.split()) for r in k.rules},
+        {r.id: _flat(r.when) for r in k.rules},
+        {n: (_sentences(f.yes_means), _sentences(f.no_means)) for n, f in k.facts.items() if f.yes_means or f.no_means},
+    )
 
 
 def _flat(cond: Any) -> tuple[Leaf, ...] | None:
@@ -121,7 +145,7 @@ def _sentences(text: str) -> list[list[tuple[str, str | None]]]:
         parts: list[tuple[str, str | None]] = []
         pos = 0
         for match in PLACEHOLDER.finditer(sentence):
-            parts.append((sentence[pos:match.start()], match.group(1)))
+            parts.append((sentence[pos : match.start()], match.group(1)))
             pos = match.end()
         parts.append((sentence[pos:], None))
         out.append(parts)
@@ -146,8 +170,13 @@ def render_advice(sentences: list[list[tuple[str, str | None]]], env: dict[str, 
             out.append(text)
             if name is not None:
                 value = env.get(name, _UNKNOWN)
-                out.append(_UNKNOWN_MARK if value.__class__ is Unknown else "(does not apply)" if value is None
-                           else format_value(value, types.get(name, "")))
+                out.append(
+                    _UNKNOWN_MARK
+                    if value.__class__ is Unknown
+                    else "(does not apply)"
+                    if value is None
+                    else format_value(value, types.get(name, ""))
+                )
         sentence = "".join(out)
         if _UNKNOWN_MARK in sentence:
             sentence = _PAREN_WITH_UNKNOWN.sub("", sentence)
@@ -178,21 +207,36 @@ def _check(st: Static, env: dict[str, Any], leaf: Leaf, result: tuple[Any, Any],
     missing: list[str] = []
     if left.__class__ is Unknown or holds.__class__ is Unknown:
         found = (left.missing if left.__class__ is Unknown else frozenset()) | (
-            holds.missing if holds.__class__ is Unknown else frozenset())
+            holds.missing if holds.__class__ is Unknown else frozenset()
+        )
         missing = sorted(found & st.facts)
-    return Check(info.name, None if left.__class__ is Unknown else left, f"{info.op} {shown}",
-                 None if holds.__class__ is Unknown else bool(holds), info.threshold_name, threshold,
-                 info.threshold_sources[year], missing, info.text, info.value_type)
+    return Check(
+        info.name,
+        None if left.__class__ is Unknown else left,
+        f"{info.op} {shown}",
+        None if holds.__class__ is Unknown else bool(holds),
+        info.threshold_name,
+        threshold,
+        info.threshold_sources[year],
+        missing,
+        info.text,
+        info.value_type,
+    )
 
 
 def _requirement(st: Static, env: dict[str, Any], leaf: Leaf, year: int) -> Requirement:
     info = st.leaf[id(leaf)]
     if info.threshold_name:
         value = env.get(info.threshold_name)
-        return Requirement(info.name, info.op, None if value.__class__ is Unknown else value, info.threshold_name,
-                           info.threshold_sources[year], info.value_type)
-    return Requirement(info.name, info.op, info.literal, None, [], info.value_type, info.conclusion,
-                       _means(st, env, info))
+        return Requirement(
+            info.name,
+            info.op,
+            None if value.__class__ is Unknown else value,
+            info.threshold_name,
+            info.threshold_sources[year],
+            info.value_type,
+        )
+    return Requirement(info.name, info.op, info.literal, None, [], info.value_type, info.conclusion, _means(st, env, info))
 
 
 def _means(st: Static, env: dict[str, Any], info: LeafInfo) -> str:
@@ -209,8 +253,7 @@ def _requirement_from(st: Static, env: dict[str, Any], check: Check, leaf: Leaf,
     """The requirement for a failed flat condition, reusing its check's resolved threshold."""
     info = st.leaf[id(leaf)]
     if info.threshold_name:
-        return Requirement(info.name, info.op, check.threshold, info.threshold_name, check.threshold_sources,
-                           info.value_type)
+        return Requirement(info.name, info.op, check.threshold, info.threshold_name, check.threshold_sources, info.value_type)
     return _requirement(st, env, leaf, year)
 
 
@@ -228,9 +271,21 @@ def assemble(compiled: CompiledKnowledge, st: Static, run: RunResult) -> Explana
         chosen = flat if flat is not None else select(rule.when, res, True)
         because = [_check(st, env, leaf, res[id(leaf)], year) for leaf in chosen]
         citations = st.citations[rid]
-        steps.append(Step(n, rid, rule.title, rule.kind, rule.importance, render_advice(st.advice[rid], env, st.types),
-                          because, dict(rule.conclude), list(citations), st.rationale[rid],
-                          render_advice(st.deadline[rid], env, st.types) if rule.deadline else ""))
+        steps.append(
+            Step(
+                n,
+                rid,
+                rule.title,
+                rule.kind,
+                rule.importance,
+                render_advice(st.advice[rid], env, st.types),
+                because,
+                dict(rule.conclude),
+                list(citations),
+                st.rationale[rid],
+                render_advice(st.deadline[rid], env, st.types) if rule.deadline else "",
+            )
+        )
         cited += [sid for sid, _ in citations]
         for ch in because:
             cited += ch.threshold_sources
@@ -239,8 +294,11 @@ def assemble(compiled: CompiledKnowledge, st: Static, run: RunResult) -> Explana
         rule = crule.rule
         state, res, flat = status[rule.id], results[rule.id], st.flat[rule.id]
         if state.__class__ is Unknown:
-            chosen = ([leaf for leaf in flat if res[id(leaf)][1].__class__ is Unknown] if flat is not None
-                      else select(rule.when, res, WANT_UNKNOWN))
+            chosen = (
+                [leaf for leaf in flat if res[id(leaf)][1].__class__ is Unknown]
+                if flat is not None
+                else select(rule.when, res, WANT_UNKNOWN)
+            )
             checks = [_check(st, env, leaf, res[id(leaf)], year) for leaf in chosen]
             own = {m for ch, leaf in zip(checks, chosen, strict=True) if not leaf.conclusion for m in ch.missing}
             missing = sorted({m for ch in checks for m in ch.missing} | (pending.get(rule.id, frozenset()) & st.facts))
@@ -252,9 +310,15 @@ def assemble(compiled: CompiledKnowledge, st: Static, run: RunResult) -> Explana
                 # Every condition not yet true is required: the failed ones (their checks
                 # already hold the thresholds) and any still unknown.
                 failed = {id(leaf): ch for ch, leaf in zip(checks, chosen, strict=True)}
-                alternatives = [[_requirement_from(st, env, failed[id(leaf)], leaf, year) if id(leaf) in failed
-                                 else _requirement(st, env, leaf, year)
-                                 for leaf in flat if res[id(leaf)][1] is not True]]
+                alternatives = [
+                    [
+                        _requirement_from(st, env, failed[id(leaf)], leaf, year)
+                        if id(leaf) in failed
+                        else _requirement(st, env, leaf, year)
+                        for leaf in flat
+                        if res[id(leaf)][1] is not True
+                    ]
+                ]
             else:
                 chosen = select(rule.when, res, False)
                 checks = [_check(st, env, leaf, res[id(leaf)], year) for leaf in chosen]
@@ -268,7 +332,20 @@ def assemble(compiled: CompiledKnowledge, st: Static, run: RunResult) -> Explana
                 continue
             target.append(Figure(str(value.form8606 or name), current, value.type, value.description, list(citations)))
             cited += [sid for sid, _ in citations]
-    sources = {sid: SourceInfo(sid, k.sources[sid].title, k.sources[sid].url, k.sources[sid].kind,
-                               k.sources[sid].pinpoint) for sid in sorted(set(cited))}
-    return Explanation(year, k.version, dict(facts), list(order), steps, figures, form, not_fired,
-                       undetermined, rank_questions(compiled, undetermined), sources)
+    sources = {
+        sid: SourceInfo(sid, k.sources[sid].title, k.sources[sid].url, k.sources[sid].kind, k.sources[sid].pinpoint)
+        for sid in sorted(set(cited))
+    }
+    return Explanation(
+        year,
+        k.version,
+        dict(facts),
+        list(order),
+        steps,
+        figures,
+        form,
+        not_fired,
+        undetermined,
+        rank_questions(compiled, undetermined),
+        sources,
+    )

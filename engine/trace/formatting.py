@@ -43,9 +43,12 @@ def format_value(value: Any, vtype: str = "") -> str:
     if isinstance(value, Decimal):
         return format(value.normalize(), "f") if value != value.to_integral_value() else str(int(value))
     if isinstance(value, list):
-        return ", ".join(format_value(v) if not isinstance(v, dict) else
-                         " ".join(f"{k} {format_value(x, 'money' if k != 'year' else '')}" for k, x in v.items())
-                         for v in value)
+        return ", ".join(
+            format_value(v)
+            if not isinstance(v, dict)
+            else " ".join(f"{k} {format_value(x, 'money' if k != 'year' else '')}" for k, x in v.items())
+            for v in value
+        )
     if isinstance(value, str) and vtype in ("enum", ""):
         return value.replace("_", " ")
     return str(value)

@@ -9,8 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Check", "Step", "NotFired", "Undetermined", "Question", "Figure", "SourceInfo",
-           "Explanation"]
+__all__ = ["Check", "Step", "NotFired", "Undetermined", "Question", "Figure", "SourceInfo", "Explanation"]
 
 
 @dataclass(slots=True)

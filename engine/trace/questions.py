@@ -38,5 +38,6 @@ def rank_questions(compiled: CompiledKnowledge, undetermined: list[Undetermined]
             scores[fact] = scores.get(fact, 0.0) + importance[item.rule] * share * share
             settles.setdefault(fact, []).append(item.rule)
     ranked = sorted(scores, key=lambda f: (-round(scores[f], 6), f))
-    return [Question(f, k.facts[f].question, sorted(settles[f]), round(scores[f], 2), k.facts[f].help)
-            for f in ranked if f in k.facts]
+    return [
+        Question(f, k.facts[f].question, sorted(settles[f]), round(scores[f], 2), k.facts[f].help) for f in ranked if f in k.facts
+    ]

@@ -63,10 +63,11 @@ def build_knowledge(raw: RawKnowledge) -> tuple[Knowledge, Checker]:
     names = set(facts) | set(params)
     values = _values(raw, check, facts, params, sources, names)
     rules = validate_rules(raw, check, facts, conclusions, params, values, sources)
-    knowledge = Knowledge(str(raw.root), facts, conclusions, sources, params, values, rules,
-                          years, raw.version, files=raw.files)
-    for kind, docs, allowed, required in (("faq", raw.faq, FAQ_KEYS, ("id", "question", "answer")),
-                                          ("myths", raw.myths, MYTH_KEYS, ("id", "claim", "correction"))):
+    knowledge = Knowledge(str(raw.root), facts, conclusions, sources, params, values, rules, years, raw.version, files=raw.files)
+    for kind, docs, allowed, required in (
+        ("faq", raw.faq, FAQ_KEYS, ("id", "question", "answer")),
+        ("myths", raw.myths, MYTH_KEYS, ("id", "claim", "correction")),
+    ):
         known: dict[str, Any] = {"sources": sources, "ids": {}}
         for name, doc in docs:
             getattr(knowledge, kind).extend(check_entries(check, name, doc, kind, allowed, required, known))
@@ -103,13 +104,16 @@ def _facts(raw: RawKnowledge, check: Checker) -> tuple[dict[str, FactDef], dict[
             check.keys(path, entry, key, CONCLUSION_KEYS, ("type", "description"))
             ctype = entry.get("type")
             if ctype not in ("bool", "enum"):
-                check.error(path, mark_of(entry, "type"), f"{key}.type",
-                            f"expected one of: bool, enum but received: {ctype!r}")
+                check.error(path, mark_of(entry, "type"), f"{key}.type", f"expected one of: bool, enum but received: {ctype!r}")
             if name in facts:
                 check.error(path, mark_of(top["conclusions"], name), key, "a fact has the same name")
-            conclusions[name] = ConclusionDef(name, str(ctype), check.text(path, entry, key, "description"),
-                                              tuple(str(v) for v in entry.get("values") or ()),
-                                              loc(path, top["conclusions"], name))
+            conclusions[name] = ConclusionDef(
+                name,
+                str(ctype),
+                check.text(path, entry, key, "description"),
+                tuple(str(v) for v in entry.get("values") or ()),
+                loc(path, top["conclusions"], name),
+            )
     return facts, conclusions
 
 
@@ -133,16 +137,29 @@ def _fact(path: str, key: str, name: Any, entry: Any, check: Checker, parent: LD
         for iname, idef in (entry.get("items") or {}).items():
             itype = idef.get("type") if isinstance(idef, dict) else None
             if itype not in ("int", "money", "number", "bool"):
-                check.error(path, mark_of(entry["items"], iname), f"{key}.items.{iname}.type",
-                            f"expected one of: int, money, number, bool but received: {itype!r}")
+                check.error(
+                    path,
+                    mark_of(entry["items"], iname),
+                    f"{key}.items.{iname}.type",
+                    f"expected one of: int, money, number, bool but received: {itype!r}",
+                )
             items.append((str(iname), str(itype)))
     return FactDef(
-        name=name, type=str(ftype), description=check.text(path, entry, key, "description"),
-        question=check.text(path, entry, key, "question"), group=str(entry.get("group") or "other"),
-        help=check.text(path, entry, key, "help"), values=values, default=entry.get("default"),
-        has_default="default" in entry, min=entry.get("min"), max=entry.get("max"),
-        items=tuple(items), loc=loc(path, parent, name),
-        yes_means=check.text(path, entry, key, "yes_means"), no_means=check.text(path, entry, key, "no_means"),
+        name=name,
+        type=str(ftype),
+        description=check.text(path, entry, key, "description"),
+        question=check.text(path, entry, key, "question"),
+        group=str(entry.get("group") or "other"),
+        help=check.text(path, entry, key, "help"),
+        values=values,
+        default=entry.get("default"),
+        has_default="default" in entry,
+        min=entry.get("min"),
+        max=entry.get("max"),
+        items=tuple(items),
+        loc=loc(path, parent, name),
+        yes_means=check.text(path, entry, key, "yes_means"),
+        no_means=check.text(path, entry, key, "no_means"),
     )
 
 
@@ -167,14 +184,25 @@ def _sources(raw: RawKnowledge, check: Checker) -> dict[str, Source]:
                 check.unknown_name(path, mark_of(entry, "kind"), f"{key}.kind", "source kind", kind, SOURCE_KINDS)
             date = entry.get("date")
             if date is not None and not is_date(date):
-                check.error(path, mark_of(entry, "date"), f"{key}.date",
-                            f"expected a real date as YYYY-MM-DD, such as 2024-11-01, found {kind_of(date)}")
+                check.error(
+                    path,
+                    mark_of(entry, "date"),
+                    f"{key}.date",
+                    f"expected a real date as YYYY-MM-DD, such as 2024-11-01, found {kind_of(date)}",
+                )
             url = check.text(path, entry, key, "url")
             if url and not url.startswith("https://"):
                 check.error(path, mark_of(entry, "url"), f"{key}.url", "expected an https:// address")
-            sources[str(sid)] = Source(str(sid), check.text(path, entry, key, "title"), str(kind), url,
-                                       str(entry.get("pinpoint") or ""), check.text(path, entry, key, "summary"),
-                                       str(entry.get("date") or ""), loc(path, entries, sid))
+            sources[str(sid)] = Source(
+                str(sid),
+                check.text(path, entry, key, "title"),
+                str(kind),
+                url,
+                str(entry.get("pinpoint") or ""),
+                check.text(path, entry, key, "summary"),
+                str(entry.get("date") or ""),
+                loc(path, entries, sid),
+            )
     return sources
 
 
@@ -215,20 +243,34 @@ def _parameters(raw: RawKnowledge, check: Checker, sources: dict[str, Source]) -
                     check.unknown_name(path, mark_of(ventry, "source"), f"{vkey}.source", "source", sid, sources)
                 values[year] = ParamValue(value, str(sid), str(ventry.get("note") or ""), loc(path, ventries, year))
                 all_years.add(year)
-            params[str(name)] = Parameter(str(name), check.text(path, entry, key, "description"), str(unit),
-                                          values, entry.get("by"), str(entry.get("reference") or ""),
-                                          loc(path, entries, name))
+            params[str(name)] = Parameter(
+                str(name),
+                check.text(path, entry, key, "description"),
+                str(unit),
+                values,
+                entry.get("by"),
+                str(entry.get("reference") or ""),
+                loc(path, entries, name),
+            )
     years = tuple(sorted(all_years))
     for param in params.values():
         missing = [y for y in years if y not in param.values]
         if missing:
-            check.error(param.loc.path, (param.loc.line, param.loc.column), f"parameters.{param.name}.values",
-                        f"no value for {', '.join(map(str, missing))}; every parameter needs a value for every "
-                        f"supported year ({years[0]}-{years[-1]})")
+            check.error(
+                param.loc.path,
+                (param.loc.line, param.loc.column),
+                f"parameters.{param.name}.values",
+                f"no value for {', '.join(map(str, missing))}; every parameter needs a value for every "
+                f"supported year ({years[0]}-{years[-1]})",
+            )
         columns = {tuple(sorted(v.value)) for v in param.values.values() if isinstance(v.value, dict)}
         if len(columns) > 1:
-            check.error(param.loc.path, (param.loc.line, param.loc.column), f"parameters.{param.name}.values",
-                        "every year must have the same columns")
+            check.error(
+                param.loc.path,
+                (param.loc.line, param.loc.column),
+                f"parameters.{param.name}.values",
+                "every year must have the same columns",
+            )
     return params, years
 
 
@@ -240,6 +282,7 @@ def _param_value(value: Any, by: Any, path: str, entry: LDict, key: str, check: 
             return Decimal(str(v)) if isinstance(v, float) else v
         check.error(path, where, k, f"expected a number or true/false, found {kind_of(v)}")
         return None
+
     if by:
         if not isinstance(value, dict):
             check.error(path, mark_of(entry, "value"), f"{key}.value", f"expected a mapping of '{by}' values to numbers")
@@ -248,8 +291,14 @@ def _param_value(value: Any, by: Any, path: str, entry: LDict, key: str, check: 
     return scalar(value, mark_of(entry, "value"), f"{key}.value")
 
 
-def _values(raw: RawKnowledge, check: Checker, facts: dict[str, FactDef], params: dict[str, Parameter],
-            sources: dict[str, Source], names: set[str]) -> dict[str, ValueDef]:
+def _values(
+    raw: RawKnowledge,
+    check: Checker,
+    facts: dict[str, FactDef],
+    params: dict[str, Parameter],
+    sources: dict[str, Source],
+    names: set[str],
+) -> dict[str, ValueDef]:
     values: dict[str, ValueDef] = {}
     pending: list[tuple[str, str, LDict, Any]] = []
     for path, doc in raw.values:
@@ -278,18 +327,30 @@ def _values(raw: RawKnowledge, check: Checker, facts: dict[str, FactDef], params
             ast = expr.parse(text)
         except expr.ParseError as exc:
             line, col = mark_of(entry, "formula")
-            check.error(path, (line + 1 if text.startswith(("|", ">")) else line, col), f"{key}.formula",
-                        f"{exc.message} at column {exc.column + 1} of '{text}'")
+            check.error(
+                path,
+                (line + 1 if text.startswith(("|", ">")) else line, col),
+                f"{key}.formula",
+                f"{exc.message} at column {exc.column + 1} of '{text}'",
+            )
             continue
         check_names(path, mark_of(entry, "formula"), f"{key}.formula", ast, known, check)
-        values[name] = ValueDef(name, str(entry.get("type")), check.text(path, entry, key, "description"), text, ast,
-                                bool(entry.get("figure")), entry.get("form8606"),
-                                parse_citations(path, entry, "sources", check, sources, key) or (),
-                                loc(path, entries, name))
+        values[name] = ValueDef(
+            name,
+            str(entry.get("type")),
+            check.text(path, entry, key, "description"),
+            text,
+            ast,
+            bool(entry.get("figure")),
+            entry.get("form8606"),
+            parse_citations(path, entry, "sources", check, sources, key) or (),
+            loc(path, entries, name),
+        )
     for param in params.values():
         if param.by and param.by not in known:
-            check.unknown_name(param.loc.path, (param.loc.line, param.loc.column), f"parameters.{param.name}.by",
-                               "name", param.by, known)
+            check.unknown_name(
+                param.loc.path, (param.loc.line, param.loc.column), f"parameters.{param.name}.by", "name", param.by, known
+            )
     for fact in facts.values():
         where = (fact.loc.line, fact.loc.column)
         for field in ("yes_means", "no_means"):
@@ -298,6 +359,5 @@ def _values(raw: RawKnowledge, check: Checker, facts: dict[str, FactDef], params
                 check.error(fact.loc.path, where, f"facts.{fact.name}.{field}", "only yes/no (bool) facts have it")
             for placeholder in PLACEHOLDER.findall(text):
                 if placeholder not in known:
-                    check.unknown_name(fact.loc.path, where, f"facts.{fact.name}.{field}", "placeholder",
-                                       placeholder, known)
+                    check.unknown_name(fact.loc.path, where, f"facts.{fact.name}.{field}", "placeholder", placeholder, known)
     return values

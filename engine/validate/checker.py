@@ -23,18 +23,17 @@ class Checker:
     def __init__(self) -> None:
         self.problems: list[Problem] = []
 
-    def error(self, path: str, where: tuple[int, int], key: str, message: str,
-              suggestion: str | None = None, severity: str = "error") -> None:
+    def error(
+        self, path: str, where: tuple[int, int], key: str, message: str, suggestion: str | None = None, severity: str = "error"
+    ) -> None:
         """Record a problem at a position."""
         self.problems.append(Problem(path, where[0], where[1], key, message, suggestion, severity))
 
-    def warn(self, path: str, where: tuple[int, int], key: str, message: str,
-             suggestion: str | None = None) -> None:
+    def warn(self, path: str, where: tuple[int, int], key: str, message: str, suggestion: str | None = None) -> None:
         """Record a warning (fatal only with ``--strict``)."""
         self.error(path, where, key, message, suggestion, "warning")
 
-    def unknown_name(self, path: str, where: tuple[int, int], key: str, what: str, name: Any,
-                     choices: Iterable[str]) -> None:
+    def unknown_name(self, path: str, where: tuple[int, int], key: str, what: str, name: Any, choices: Iterable[str]) -> None:
         """Record an unknown name with the closest valid one (and the choices, when they are few).
 
         ``what`` of the form ``value for NAME`` gives "'x' is not a value of NAME; expected one of: ...".
@@ -57,15 +56,18 @@ class Checker:
         self.error(path, where, key, f"expected a mapping of names to entries, found {_kind(doc)}")
         return None
 
-    def keys(self, path: str, entry: LDict, key: str, allowed: Iterable[str],
-             required: Iterable[str] = ()) -> None:
+    def keys(self, path: str, entry: LDict, key: str, allowed: Iterable[str], required: Iterable[str] = ()) -> None:
         """Check that ``entry`` has only allowed keys and every required key."""
         allowed = tuple(allowed)
         for name in entry:
             if name not in allowed:
-                self.error(path, mark_of(entry, name), f"{key}.{name}",
-                           f"unknown key '{name}'; allowed keys are: {', '.join(allowed)}",
-                           suggest(str(name), allowed))
+                self.error(
+                    path,
+                    mark_of(entry, name),
+                    f"{key}.{name}",
+                    f"unknown key '{name}'; allowed keys are: {', '.join(allowed)}",
+                    suggest(str(name), allowed),
+                )
         for name in required:
             if name not in entry or entry[name] in (None, ""):
                 self.error(path, mark_of(entry), f"{key}.{name}", "required key is missing")
@@ -78,8 +80,7 @@ class Checker:
                 self.error(path, mark_of(entry), f"{key}.{name}", "required key is missing")
             return ""
         if not isinstance(value, str) or isinstance(value, bool):
-            self.error(path, mark_of(entry, name), f"{key}.{name}",
-                       f"expected text, found {_kind(value)}")
+            self.error(path, mark_of(entry, name), f"{key}.{name}", f"expected text, found {_kind(value)}")
             return ""
         return value.strip()
 
@@ -95,8 +96,9 @@ def todo_warnings(check: Checker, path: str, entry: Any, key: str) -> None:
             todo_warnings(check, path, value, sub)
 
 
-def check_entries(check: Checker, path: str, doc: Any, key: str, allowed: tuple[str, ...],
-                  required: tuple[str, ...], known: dict[str, Any]) -> list[dict[str, Any]]:
+def check_entries(
+    check: Checker, path: str, doc: Any, key: str, allowed: tuple[str, ...], required: tuple[str, ...], known: dict[str, Any]
+) -> list[dict[str, Any]]:
     """Validate a list of FAQ entries or myths: keys, kebab-case unique ids, cited sources.
 
     Args:
@@ -148,11 +150,12 @@ def check_entries(check: Checker, path: str, doc: Any, key: str, allowed: tuple[
 #: PyYAML's wording -> what an author can act on (the original is kept in parentheses).
 _YAML_WORDS = (
     ("expected <block end>", "the indentation does not line up with the lines above"),
-    ("mapping values are not allowed here", "a ':' where none can be (quote text that contains ': ', or fix the "
-                                            "indentation)"),
+    ("mapping values are not allowed here", "a ':' where none can be (quote text that contains ': ', or fix the indentation)"),
     ("could not find expected ':'", "a line that is not 'key: value' (a missing ':'?)"),
-    ("that cannot start any token", "tabs or a stray character at the start of a value (indent with spaces; quote "
-                                    "text that starts with @ or `)"),
+    (
+        "that cannot start any token",
+        "tabs or a stray character at the start of a value (indent with spaces; quote text that starts with @ or `)",
+    ),
     ("expected ',' or ']'", "a list [ ... ] that is not closed with ']'"),
     ("expected ',' or '}'", "a mapping { ... } that is not closed with '}'"),
     ("found unexpected end of stream", "a quote that is not closed"),
@@ -164,11 +167,18 @@ def plain_yaml(problem: Problem) -> Problem:
     text = problem.message
     if not text.startswith("invalid YAML: "):
         return problem
-    detail = text[len("invalid YAML: "):]
+    detail = text[len("invalid YAML: ") :]
     for needle, words in _YAML_WORDS:
         if needle in detail:
-            return Problem(problem.path, problem.line, problem.column, problem.key,
-                           f"invalid YAML: {words} (YAML says: {detail})", problem.suggestion, problem.severity)
+            return Problem(
+                problem.path,
+                problem.line,
+                problem.column,
+                problem.key,
+                f"invalid YAML: {words} (YAML says: {detail})",
+                problem.suggestion,
+                problem.severity,
+            )
     return problem
 
 
@@ -205,8 +215,9 @@ def is_date(value: Any) -> bool:
         return False
 
 
-def parse_citations(path: str, entry: Any, key: str, check: Checker, sources: dict[str, Source],
-                    prefix: str = "") -> tuple[Citation, ...] | None:
+def parse_citations(
+    path: str, entry: Any, key: str, check: Checker, sources: dict[str, Source], prefix: str = ""
+) -> tuple[Citation, ...] | None:
     """Parse a ``sources:`` list (ids or ``{id, pinpoint}``), checking every id exists.
 
     Returns:

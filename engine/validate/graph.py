@@ -24,18 +24,22 @@ def check_rule_graph(knowledge: Knowledge, check: Checker) -> None:
         where = (rule.loc.line, rule.loc.column)
         for myth in rule.corrects:
             if myth not in myths:
-                check.error(rule.loc.path, where, f"rules({rule.id}).corrects", f"unknown myth '{myth}'",
-                            suggest(myth, myths))
+                check.error(rule.loc.path, where, f"rules({rule.id}).corrects", f"unknown myth '{myth}'", suggest(myth, myths))
         for other in rule.excludes:
             if other not in ids or other == rule.id:
                 what = "a rule cannot exclude itself" if other == rule.id else f"unknown rule '{other}'"
-                check.error(rule.loc.path, where, f"rules({rule.id}).excludes", what,
-                            None if other == rule.id else suggest(other, ids))
+                check.error(
+                    rule.loc.path, where, f"rules({rule.id}).excludes", what, None if other == rule.id else suggest(other, ids)
+                )
         for leaf in leaves(rule.when):
             if leaf.conclusion:
                 if leaf.name not in producers:
-                    check.error(leaf.loc.path, (leaf.loc.line, leaf.loc.column), f"rules({rule.id}).when",
-                                f"no rule concludes '{leaf.name}', so this rule can never fire")
+                    check.error(
+                        leaf.loc.path,
+                        (leaf.loc.line, leaf.loc.column),
+                        f"rules({rule.id}).when",
+                        f"no rule concludes '{leaf.name}', so this rule can never fire",
+                    )
                 deps[rule.id] |= set(producers.get(leaf.name, ()))
     state: dict[str, int] = {}
 
@@ -43,10 +47,14 @@ def check_rule_graph(knowledge: Knowledge, check: Checker) -> None:
         if state.get(rid) == 2:
             return
         if state.get(rid) == 1:
-            cycle = chain[chain.index(rid):] + [rid]
+            cycle = chain[chain.index(rid) :] + [rid]
             rule = knowledge.rule(rid)
-            check.error(rule.loc.path, (rule.loc.line, rule.loc.column), f"rules({rid})",
-                        "rules depend on each other in a circle: " + " -> ".join(cycle))
+            check.error(
+                rule.loc.path,
+                (rule.loc.line, rule.loc.column),
+                f"rules({rid})",
+                "rules depend on each other in a circle: " + " -> ".join(cycle),
+            )
             return
         state[rid] = 1
         for dep in sorted(deps.get(rid, ())):

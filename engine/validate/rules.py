@@ -23,9 +23,15 @@ NUMERIC = ("int", "number", "money", "year", "ratio")
 NEGATE = {"==": "!=", "!=": "==", "<": ">=", ">=": "<", ">": "<=", "<=": ">", "in": "not in", "not in": "in"}
 
 
-def validate_rules(raw: RawKnowledge, check: Checker, facts: dict[str, FactDef],
-                   conclusions: dict[str, ConclusionDef], params: dict[str, Parameter],
-                   values: dict[str, ValueDef], sources: dict[str, Source]) -> list[Rule]:
+def validate_rules(
+    raw: RawKnowledge,
+    check: Checker,
+    facts: dict[str, FactDef],
+    conclusions: dict[str, ConclusionDef],
+    params: dict[str, Parameter],
+    values: dict[str, ValueDef],
+    sources: dict[str, Source],
+) -> list[Rule]:
     """Validate every rule file; return the rules that could be built."""
     types = _types(facts, params, values)
     rules: list[Rule] = []
@@ -50,8 +56,13 @@ def validate_rules(raw: RawKnowledge, check: Checker, facts: dict[str, FactDef],
             check.keys(path, entry, key, RULE_KEYS, ("id", "title", "kind", "when", "then", "because", "sources"))
             if not isinstance(rid, str) or not KEBAB.match(rid):
                 fixed = re.sub(r"[^a-z0-9]+", "-", str(rid).lower()).strip("-") if isinstance(rid, str) else None
-                check.error(path, mark_of(entry, "id"), f"{key}.id",
-                            "rule ids are kebab-case: lowercase words and digits joined by '-'", fixed or None)
+                check.error(
+                    path,
+                    mark_of(entry, "id"),
+                    f"{key}.id",
+                    "rule ids are kebab-case: lowercase words and digits joined by '-'",
+                    fixed or None,
+                )
                 continue
             if rid in seen:
                 check.error(path, mark_of(entry, "id"), f"{key}.id", f"duplicate rule id (first defined at {seen[rid]})")
@@ -63,23 +74,37 @@ def validate_rules(raw: RawKnowledge, check: Checker, facts: dict[str, FactDef],
     return rules
 
 
-def _types(facts: dict[str, FactDef], params: dict[str, Parameter],
-           values: dict[str, ValueDef]) -> dict[str, tuple[str, tuple[str, ...]]]:
+def _types(
+    facts: dict[str, FactDef], params: dict[str, Parameter], values: dict[str, ValueDef]
+) -> dict[str, tuple[str, tuple[str, ...]]]:
     out = {n: (f.type, f.values) for n, f in facts.items()}
     out.update({n: ("bool" if p.unit == "bool" else "number", ()) for n, p in params.items()})
     out.update({n: (v.type, ()) for n, v in values.items()})
     return out
 
 
-def _rule(path: str, key: str, entry: Any, check: Checker, types: dict, facts: dict, conclusions: dict,
-          sources: dict, parse_citations: Any) -> Rule | None:
+def _rule(
+    path: str,
+    key: str,
+    entry: Any,
+    check: Checker,
+    types: dict,
+    facts: dict,
+    conclusions: dict,
+    sources: dict,
+    parse_citations: Any,
+) -> Rule | None:
     kind = entry.get("kind")
     if kind not in RULE_KINDS:
         check.unknown_name(path, mark_of(entry, "kind"), f"{key}.kind", "rule kind", kind, RULE_KINDS)
     importance = entry.get("importance", 50)
     if not isinstance(importance, int) or isinstance(importance, bool) or not 1 <= importance <= 100:
-        check.error(path, mark_of(entry, "importance"), f"{key}.importance",
-                    f"expected a whole number from 1 to 100, found {kind_of(importance)}")
+        check.error(
+            path,
+            mark_of(entry, "importance"),
+            f"{key}.importance",
+            f"expected a whole number from 1 to 100, found {kind_of(importance)}",
+        )
         importance = 50
     when = _condition(path, f"{key}.when", entry.get("when"), entry, "when", check, types, conclusions, top=True)
     then = entry.get("then")
@@ -112,9 +137,13 @@ def _rule(path: str, key: str, entry: Any, check: Checker, types: dict, facts: d
         check.error(path, mark_of(entry, "then"), f"{key}.then", "expected a mapping with advice (and optional conclude)")
     cites = parse_citations(path, entry, "sources", check, sources, key)
     if cites is not None and "sources" in entry and not any(sources[c.source].primary for c in cites):
-        check.error(path, mark_of(entry, "sources"), f"{key}.sources",
-                    "cites no primary source (statute, regulation, IRS form, publication or notice); a "
-                    "practitioner source may add to a primary source, never replace it")
+        check.error(
+            path,
+            mark_of(entry, "sources"),
+            f"{key}.sources",
+            "cites no primary source (statute, regulation, IRS form, publication or notice); a "
+            "practitioner source may add to a primary source, never replace it",
+        )
     cites = cites or ()
     corrects = entry.get("corrects") or ()
     if isinstance(corrects, str):
@@ -126,14 +155,36 @@ def _rule(path: str, key: str, entry: Any, check: Checker, types: dict, facts: d
     todo_warnings(check, path, entry, key)
     if when is None:
         return None
-    return Rule(entry["id"], check.text(path, entry, key, "title", True), str(kind), importance, when, advice,
-                        check.text(path, entry, key, "because", True), cites, tuple(conclude),
-                        str(entry.get("topic") or ""), deadline, tuple(str(c) for c in corrects), loc(path, entry),
-                        tuple(excludes))
+    return Rule(
+        entry["id"],
+        check.text(path, entry, key, "title", True),
+        str(kind),
+        importance,
+        when,
+        advice,
+        check.text(path, entry, key, "because", True),
+        cites,
+        tuple(conclude),
+        str(entry.get("topic") or ""),
+        deadline,
+        tuple(str(c) for c in corrects),
+        loc(path, entry),
+        tuple(excludes),
+    )
 
 
-def _condition(path: str, key: str, cond: Any, parent: Any, pkey: Any, check: Checker, types: dict,
-               conclusions: dict, top: bool = False, negated: bool = False) -> Any:
+def _condition(
+    path: str,
+    key: str,
+    cond: Any,
+    parent: Any,
+    pkey: Any,
+    check: Checker,
+    types: dict,
+    conclusions: dict,
+    top: bool = False,
+    negated: bool = False,
+) -> Any:
     where = mark_of(parent, pkey)
     if isinstance(cond, str):
         return _leaf(path, key, cond, where, check, types, conclusions, top, negated)
@@ -142,7 +193,7 @@ def _condition(path: str, key: str, cond: Any, parent: Any, pkey: Any, check: Ch
             found = ", ".join(map(str, cond)) or "nothing"
             check.error(path, where, key, f"expected exactly one of all, any, not; found {found}")
             return None
-        (op, body), = cond.items()
+        ((op, body),) = cond.items()
         if op not in ("all", "any", "not"):
             check.unknown_name(path, mark_of(cond, op), f"{key}.{op}", "condition group", op, ("all", "any", "not"))
             return None
@@ -153,18 +204,30 @@ def _condition(path: str, key: str, cond: Any, parent: Any, pkey: Any, check: Ch
             return None
         if negated:  # De Morgan: not(all(a, b)) = any(not a, not b)
             op = "any" if op == "all" else "all"
-        items = [_condition(path, f"{key}.{op}[{i}]", item, body, i, check, types, conclusions,
-                            top and op == "all", negated) for i, item in enumerate(body)]
+        items = [
+            _condition(path, f"{key}.{op}[{i}]", item, body, i, check, types, conclusions, top and op == "all", negated)
+            for i, item in enumerate(body)
+        ]
         if any(item is None for item in items):
             return None
         return Group(op, tuple(items), loc(path, parent, pkey))
-    check.error(path, where, key,
-                f"expected a condition such as 'magi >= roth_phaseout_end' or all/any/not, found {kind_of(cond)}")
+    check.error(
+        path, where, key, f"expected a condition such as 'magi >= roth_phaseout_end' or all/any/not, found {kind_of(cond)}"
+    )
     return None
 
 
-def _leaf(path: str, key: str, text: str, where: tuple[int, int], check: Checker, types: dict,
-          conclusions: dict, top: bool, negated: bool) -> Leaf | None:
+def _leaf(
+    path: str,
+    key: str,
+    text: str,
+    where: tuple[int, int],
+    check: Checker,
+    types: dict,
+    conclusions: dict,
+    top: bool,
+    negated: bool,
+) -> Leaf | None:
     try:
         node = expr.parse(text)
     except expr.ParseError as exc:
@@ -196,8 +259,18 @@ def _loc(path: str, where: tuple[int, int]) -> Any:
     return Loc(path, where[0], where[1])
 
 
-def _right(path: str, key: str, right: expr.Node, where: tuple[int, int], check: Checker, types: dict,
-           ltype: str, enum_values: tuple[str, ...], name: str, op: str) -> expr.Node | None:
+def _right(
+    path: str,
+    key: str,
+    right: expr.Node,
+    where: tuple[int, int],
+    check: Checker,
+    types: dict,
+    ltype: str,
+    enum_values: tuple[str, ...],
+    name: str,
+    op: str,
+) -> expr.Node | None:
     col = (where[0], where[1] + right.col)
     if op in ("in", "not in"):
         if not isinstance(right, expr.ListLit):
@@ -209,8 +282,14 @@ def _right(path: str, key: str, right: expr.Node, where: tuple[int, int], check:
         right = expr.Str(right.col, right.name)
     if isinstance(right, expr.Name):
         if right.name not in types and ltype in NUMERIC:
-            check.error(path, col, key, f"'{name}' is {ltype}; compare it with a number or the name of a fact, value "
-                        f"or parameter, not the word '{right.name}'", suggest(right.name, types))
+            check.error(
+                path,
+                col,
+                key,
+                f"'{name}' is {ltype}; compare it with a number or the name of a fact, value "
+                f"or parameter, not the word '{right.name}'",
+                suggest(right.name, types),
+            )
             return None
         if right.name not in types:
             check.unknown_name(path, col, key, "fact, value or parameter", right.name, types)
@@ -241,8 +320,9 @@ def _right(path: str, key: str, right: expr.Node, where: tuple[int, int], check:
     return None
 
 
-def _conclusion_leaf(path: str, key: str, text: str, node: expr.Compare, where: tuple[int, int],
-                     check: Checker, cdef: ConclusionDef) -> Leaf | None:
+def _conclusion_leaf(
+    path: str, key: str, text: str, node: expr.Compare, where: tuple[int, int], check: Checker, cdef: ConclusionDef
+) -> Leaf | None:
     right = node.right
     if node.op not in ("==", "in"):
         check.error(path, where, key, f"conclusion '{cdef.name}' can only be tested with == or in")

@@ -88,12 +88,21 @@ def _shape(path: str, item: Any, key: str) -> list[Problem]:
     for name, value in item.items():
         line, col = mark_of(item, name)
         if name not in TEST_KEYS:
-            out.append(Problem(path, line, col, f"{key}.{name}", f"unknown key '{name}'; allowed keys are: "
-                               f"{', '.join(TEST_KEYS)}", suggest(str(name), TEST_KEYS)))
+            out.append(
+                Problem(
+                    path,
+                    line,
+                    col,
+                    f"{key}.{name}",
+                    f"unknown key '{name}'; allowed keys are: {', '.join(TEST_KEYS)}",
+                    suggest(str(name), TEST_KEYS),
+                )
+            )
         elif name in _LISTS and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
             out.append(Problem(path, line, col, f"{key}.{name}", "expected a list of names such as [rule-a, rule-b]"))
-        elif name in _NUMBER_MAPS and not (isinstance(value, dict) and all(
-                isinstance(v, (int, float)) and not isinstance(v, bool) for v in value.values())):
+        elif name in _NUMBER_MAPS and not (
+            isinstance(value, dict) and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value.values())
+        ):
             out.append(Problem(path, line, col, f"{key}.{name}", "expected a mapping of names to numbers"))
         elif name == "tolerance" and (isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0):
             out.append(Problem(path, line, col, f"{key}.{name}", "expected a number of at least 0, such as 1"))

@@ -17,9 +17,26 @@ from typing import Any
 
 from engine.model.knowledge import FACT_TYPES, RULE_KINDS, SOURCE_KINDS, VALUE_TYPES
 
-__all__ = ["KINDS", "schema", "all_schemas", "dump", "kind_of_file", "schema_comment",
-           "FACT_KEYS", "CONCLUSION_KEYS", "SOURCE_KEYS", "PARAM_KEYS", "PARAM_VALUE_KEYS", "VALUE_KEYS",
-           "RULE_KEYS", "THEN_KEYS", "TEST_KEYS", "FAQ_KEYS", "MYTH_KEYS", "UNITS"]
+__all__ = [
+    "KINDS",
+    "schema",
+    "all_schemas",
+    "dump",
+    "kind_of_file",
+    "schema_comment",
+    "FACT_KEYS",
+    "CONCLUSION_KEYS",
+    "SOURCE_KEYS",
+    "PARAM_KEYS",
+    "PARAM_VALUE_KEYS",
+    "VALUE_KEYS",
+    "RULE_KEYS",
+    "THEN_KEYS",
+    "TEST_KEYS",
+    "FAQ_KEYS",
+    "MYTH_KEYS",
+    "UNITS",
+]
 
 DRAFT = "http://json-schema.org/draft-07/schema#"
 SNAKE = "^[a-z][a-z0-9_]*$"
@@ -49,9 +66,10 @@ def _ids(description: str) -> dict[str, Any]:
 COMMON: dict[str, Any] = {
     "citation": {
         "description": "A source id from sources.yaml, or {id, pinpoint} to cite a line, section or page.",
-        "anyOf": [{"type": "string", "pattern": KEBAB},
-                  _obj({"id": {"type": "string", "pattern": KEBAB}, "pinpoint": _text("Line, section or page.")},
-                       ("id",))],
+        "anyOf": [
+            {"type": "string", "pattern": KEBAB},
+            _obj({"id": {"type": "string", "pattern": KEBAB}, "pinpoint": _text("Line, section or page.")}, ("id",)),
+        ],
     },
     "condition": {
         "description": "'NAME OP VALUE' (e.g. 'magi >= roth_phaseout_end'), or all/any/not of conditions.",
@@ -63,7 +81,8 @@ COMMON: dict[str, Any] = {
         ],
     },
     "situation": {
-        "type": "object", "description": "A person's facts: fact name -> value (see facts.yaml).",
+        "type": "object",
+        "description": "A person's facts: fact name -> value (see facts.yaml).",
         "propertyNames": {"pattern": SNAKE},
         "additionalProperties": {"type": ["number", "string", "boolean", "array", "null"]},
     },
@@ -75,15 +94,23 @@ _FACT = {
     "description": _text("What the fact means, in one sentence."),
     "question": _text("The question rothkb asks when the fact is unknown."),
     "help": _text("Longer help shown next to the question."),
-    "yes_means": _text("For a yes/no fact: what a 'yes' would mean for the person, used in 'it would apply if "
-                       "...' sentences; {placeholders} allowed (e.g. 'you stay HSA-eligible through {hsa_testing_period_end}')."),
+    "yes_means": _text(
+        "For a yes/no fact: what a 'yes' would mean for the person, used in 'it would apply if "
+        "...' sentences; {placeholders} allowed (e.g. 'you stay HSA-eligible through {hsa_testing_period_end}')."
+    ),
     "no_means": _text("For a yes/no fact: what a 'no' would mean, as for yes_means."),
     "values": {"type": "array", "items": {"type": "string"}, "description": "The allowed words of an enum fact."},
     "default": {"description": "Used when the person does not give the fact (otherwise it is unknown)."},
-    "min": {"type": "number"}, "max": {"type": "number"},
-    "items": {"type": "object", "description": "Fields of each entry of a list fact.",
-              "additionalProperties": _obj({"type": {"enum": ["int", "money", "number", "bool"]},
-                                            "min": {"type": "number"}, "max": {"type": "number"}}, ("type",))},
+    "min": {"type": "number"},
+    "max": {"type": "number"},
+    "items": {
+        "type": "object",
+        "description": "Fields of each entry of a list fact.",
+        "additionalProperties": _obj(
+            {"type": {"enum": ["int", "money", "number", "bool"]}, "min": {"type": "number"}, "max": {"type": "number"}},
+            ("type",),
+        ),
+    },
 }
 _CONCLUSION = {
     "type": {"enum": ["bool", "enum"]},
@@ -94,78 +121,111 @@ _SOURCE = {
     "title": _text("How the source is named in citations."),
     "kind": {"enum": list(SOURCE_KINDS), "description": "Every kind except practitioner is a primary source."},
     "url": {"type": "string", "pattern": "^https://", "description": "The official document (https)."},
-    "pinpoint": _text("Section, line or page."), "summary": _text("What it says that we rely on."),
-    "date": _text("Date of the document (YYYY-MM-DD)."), "publisher": _text("Who published it."),
+    "pinpoint": _text("Section, line or page."),
+    "summary": _text("What it says that we rely on."),
+    "date": _text("Date of the document (YYYY-MM-DD)."),
+    "publisher": _text("Who published it."),
     "note": _text("Remark for authors."),
 }
 _PARAM_VALUE = {
-    "value": {"description": "A number or true/false, or {column: number} when the parameter has 'by'.",
-              "anyOf": [{"type": ["number", "boolean"]},
-                        {"type": "object", "additionalProperties": {"type": ["number", "boolean"]}}]},
+    "value": {
+        "description": "A number or true/false, or {column: number} when the parameter has 'by'.",
+        "anyOf": [{"type": ["number", "boolean"]}, {"type": "object", "additionalProperties": {"type": ["number", "boolean"]}}],
+    },
     "source": {"type": "string", "pattern": KEBAB, "description": "Source id of this year's value."},
     "note": _text("Remark, e.g. 'not indexed'."),
 }
 _PARAM = {
-    "description": _text("What the parameter is."), "unit": {"enum": list(UNITS)},
+    "description": _text("What the parameter is."),
+    "unit": {"enum": list(UNITS)},
     "by": {"type": "string", "pattern": SNAKE, "description": "Fact or value whose value picks the column."},
-    "reference": _text("Where the law sets it, e.g. '26 U.S.C. 219(b)(5)(A)'."), "note": _text("Remark."),
-    "values": {"type": "object", "description": "One entry per supported year.",
-               "propertyNames": {"pattern": "^(19|20)[0-9][0-9]$"},
-               "additionalProperties": _obj(_PARAM_VALUE, ("value", "source"))},
+    "reference": _text("Where the law sets it, e.g. '26 U.S.C. 219(b)(5)(A)'."),
+    "note": _text("Remark."),
+    "values": {
+        "type": "object",
+        "description": "One entry per supported year.",
+        "propertyNames": {"pattern": "^(19|20)[0-9][0-9]$"},
+        "additionalProperties": _obj(_PARAM_VALUE, ("value", "source")),
+    },
 }
 _VALUE = {
-    "type": {"enum": list(VALUE_TYPES)}, "description": _text("What the value is (shown next to thresholds)."),
+    "type": {"enum": list(VALUE_TYPES)},
+    "description": _text("What the value is (shown next to thresholds)."),
     "formula": _text("A formula over facts, values and parameters (never run as Python)."),
     "figure": {"type": "boolean", "description": "Shown in the figures of every explanation."},
     "form8606": {"type": "string", "pattern": "^line_[0-9]+[a-z]?$", "description": "Form 8606 line it fills."},
     "sources": {"type": "array", "items": {"$ref": "#/definitions/citation"}},
     "values": {"type": "array", "items": {"type": "string"}, "description": "Words of an enum value."},
-    "unit": _text("Unit, for information."), "note": _text("Remark."),
+    "unit": _text("Unit, for information."),
+    "note": _text("Remark."),
 }
 _THEN = {
-    "conclude": {"type": "object", "description": "Conclusions other rules can test: {name: value}.",
-                 "propertyNames": {"pattern": SNAKE}, "additionalProperties": {"type": ["boolean", "string"]}},
+    "conclude": {
+        "type": "object",
+        "description": "Conclusions other rules can test: {name: value}.",
+        "propertyNames": {"pattern": SNAKE},
+        "additionalProperties": {"type": ["boolean", "string"]},
+    },
     "advice": _text("What to do; {name} placeholders show facts, values and parameters."),
     "deadline": _text("By when."),
 }
 _RULE = {
     "id": {"type": "string", "pattern": KEBAB, "description": "Stable kebab-case id."},
-    "title": _text("One line: the advice in short."), "kind": {"enum": list(RULE_KINDS)},
+    "title": _text("One line: the advice in short."),
+    "kind": {"enum": list(RULE_KINDS)},
     "importance": {"type": "integer", "minimum": 1, "maximum": 100, "description": "Order in the explanation."},
-    "topic": _text("Topic (eligibility, pro-rata, ...)."), "when": {"$ref": "#/definitions/condition"},
-    "then": _obj(_THEN, ("advice",)), "because": _text("Why the rule exists, in plain words."),
+    "topic": _text("Topic (eligibility, pro-rata, ...)."),
+    "when": {"$ref": "#/definitions/condition"},
+    "then": _obj(_THEN, ("advice",)),
+    "because": _text("Why the rule exists, in plain words."),
     "sources": {"type": "array", "minItems": 1, "items": {"$ref": "#/definitions/citation"}},
-    "corrects": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}],
-                 "description": "Myth ids this rule corrects."},
+    "corrects": {
+        "anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}],
+        "description": "Myth ids this rule corrects.",
+    },
     "excludes": _ids("Rules whose advice contradicts this one: rothkb check warns if both can fire together."),
 }
 _TEST = {
-    "name": _text("Shown when the test fails."), "description": _text("Longer remark."),
+    "name": _text("Shown when the test fails."),
+    "description": _text("Longer remark."),
     "facts": {"$ref": "#/definitions/situation"},
-    "fires": _ids("Rules that must fire."), "does_not_fire": _ids("Rules that must not fire."),
+    "fires": _ids("Rules that must fire."),
+    "does_not_fire": _ids("Rules that must not fire."),
     "undetermined": _ids("Rules that must be undetermined (a fact they need is unknown)."),
     "figures": {"type": "object", "additionalProperties": {"type": "number"}, "description": "Expected figures."},
-    "form8606": {"type": "object", "propertyNames": {"pattern": "^line_[0-9]+[a-z]?$"},
-                 "additionalProperties": {"type": "number"}, "description": "Expected Form 8606 lines."},
+    "form8606": {
+        "type": "object",
+        "propertyNames": {"pattern": "^line_[0-9]+[a-z]?$"},
+        "additionalProperties": {"type": "number"},
+        "description": "Expected Form 8606 lines.",
+    },
     "absent_figures": {"type": "array", "items": {"type": "string"}, "description": "Figures that must not appear."},
     "cites": _ids("Sources the explanation must cite."),
-    "text": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}],
-             "description": "Text the Markdown explanation must contain."},
+    "text": {
+        "anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}],
+        "description": "Text the Markdown explanation must contain.",
+    },
     "questions": {"type": "array", "items": {"type": "string"}, "description": "Facts rothkb must ask about."},
     "tolerance": {"type": "number", "minimum": 0, "description": "Allowed difference for figures (default 0)."},
     "error": _text("The facts must be rejected with a message containing this text."),
 }
 _FAQ = {
-    "id": {"type": "string", "pattern": KEBAB}, "topic": _text("Topic."), "question": _text("The question."),
+    "id": {"type": "string", "pattern": KEBAB},
+    "topic": _text("Topic."),
+    "question": _text("The question."),
     "aliases": {"type": "array", "items": {"type": "string"}, "description": "Other ways people ask it."},
-    "answer": _text("The answer (Markdown)."), "rules": _ids("Rules that personalise the answer."),
+    "answer": _text("The answer (Markdown)."),
+    "rules": _ids("Rules that personalise the answer."),
     "sources": _ids("Sources of the answer."),
     "example": _obj({"description": _text("Who the example is."), "facts": {"$ref": "#/definitions/situation"}}),
 }
 _MYTH = {
-    "id": {"type": "string", "pattern": KEBAB}, "claim": _text("The wrong claim."),
-    "correction": _text("What is true instead."), "rules": _ids("Rules that show the truth."),
-    "sources": _ids("Sources of the correction."), "origin": _text("Where the claim was seen."),
+    "id": {"type": "string", "pattern": KEBAB},
+    "claim": _text("The wrong claim."),
+    "correction": _text("What is true instead."),
+    "rules": _ids("Rules that show the truth."),
+    "sources": _ids("Sources of the correction."),
+    "origin": _text("Where the claim was seen."),
 }
 
 
@@ -175,26 +235,60 @@ def _named(entry: dict[str, Any], required: tuple[str, ...], pattern: str = SNAK
 
 #: Each kind: (title, body, the files it describes, relative to the knowledge folder).
 _KINDS: dict[str, tuple[str, dict[str, Any], tuple[str, ...]]] = {
-    "facts": ("rothkb vocabulary (facts.yaml)", _obj({
-        "facts": _named(_FACT, ("type", "description", "question")),
-        "conclusions": _named(_CONCLUSION, ("type", "description"))}, ("facts",)), ("facts.yaml",)),
-    "sources": ("rothkb sources (sources.yaml)", _obj({
-        "sources": _named(_SOURCE, ("title", "kind", "url"), KEBAB)}, ("sources",)), ("sources.yaml",)),
-    "parameters": ("rothkb dated parameters (parameters/*.yaml)", _obj({
-        "parameters": _named(_PARAM, ("description", "unit", "values"))}, ("parameters",)), ("parameters/*.yaml",)),
-    "values": ("rothkb derived values and figures (values.yaml)", _obj({
-        "values": _named(_VALUE, ("type", "description", "formula"))}, ("values",)), ("values.yaml",)),
-    "rules": ("rothkb rules (rules/*.yaml)", _obj({
-        "rules": {"type": "array", "items": _obj(_RULE, ("id", "title", "kind", "when", "then", "because", "sources"))}},
-        ("rules",)), ("rules/*.yaml",)),
-    "tests": ("rothkb scenario tests (tests/*.yaml)", _obj({
-        "tests": {"type": "array", "items": _obj(_TEST, ("name", "facts"))}}, ("tests",)), ("tests/*.yaml",)),
-    "faq": ("rothkb FAQ (faq/*.yaml)", _obj({
-        "faq": {"type": "array", "items": _obj(_FAQ, ("id", "question", "answer"))}}, ("faq",)), ("faq/*.yaml",)),
-    "myths": ("rothkb myths (myths.yaml)", _obj({
-        "myths": {"type": "array", "items": _obj(_MYTH, ("id", "claim", "correction"))}}, ("myths",)), ("myths.yaml",)),
-    "situation": ("rothkb situation: a person's facts (examples/*.yaml, rothkb explain FACTS)",
-                  {"allOf": [{"$ref": "#/definitions/situation"}, {"required": ["tax_year"]}]}, ("examples/*.yaml",)),
+    "facts": (
+        "rothkb vocabulary (facts.yaml)",
+        _obj(
+            {
+                "facts": _named(_FACT, ("type", "description", "question")),
+                "conclusions": _named(_CONCLUSION, ("type", "description")),
+            },
+            ("facts",),
+        ),
+        ("facts.yaml",),
+    ),
+    "sources": (
+        "rothkb sources (sources.yaml)",
+        _obj({"sources": _named(_SOURCE, ("title", "kind", "url"), KEBAB)}, ("sources",)),
+        ("sources.yaml",),
+    ),
+    "parameters": (
+        "rothkb dated parameters (parameters/*.yaml)",
+        _obj({"parameters": _named(_PARAM, ("description", "unit", "values"))}, ("parameters",)),
+        ("parameters/*.yaml",),
+    ),
+    "values": (
+        "rothkb derived values and figures (values.yaml)",
+        _obj({"values": _named(_VALUE, ("type", "description", "formula"))}, ("values",)),
+        ("values.yaml",),
+    ),
+    "rules": (
+        "rothkb rules (rules/*.yaml)",
+        _obj(
+            {"rules": {"type": "array", "items": _obj(_RULE, ("id", "title", "kind", "when", "then", "because", "sources"))}},
+            ("rules",),
+        ),
+        ("rules/*.yaml",),
+    ),
+    "tests": (
+        "rothkb scenario tests (tests/*.yaml)",
+        _obj({"tests": {"type": "array", "items": _obj(_TEST, ("name", "facts"))}}, ("tests",)),
+        ("tests/*.yaml",),
+    ),
+    "faq": (
+        "rothkb FAQ (faq/*.yaml)",
+        _obj({"faq": {"type": "array", "items": _obj(_FAQ, ("id", "question", "answer"))}}, ("faq",)),
+        ("faq/*.yaml",),
+    ),
+    "myths": (
+        "rothkb myths (myths.yaml)",
+        _obj({"myths": {"type": "array", "items": _obj(_MYTH, ("id", "claim", "correction"))}}, ("myths",)),
+        ("myths.yaml",),
+    ),
+    "situation": (
+        "rothkb situation: a person's facts (examples/*.yaml, rothkb explain FACTS)",
+        {"allOf": [{"$ref": "#/definitions/situation"}, {"required": ["tax_year"]}]},
+        ("examples/*.yaml",),
+    ),
 }
 
 #: Every kind, in the order ``rothkb schema`` prints them.
@@ -225,8 +319,7 @@ def schema(kind: str) -> dict[str, Any]:
 
     """
     title, body, _ = _KINDS[kind]
-    return {"$schema": DRAFT, "$id": f"{kind}.schema.json", "title": title, **body,
-            "definitions": COMMON}
+    return {"$schema": DRAFT, "$id": f"{kind}.schema.json", "title": title, **body, "definitions": COMMON}
 
 
 def all_schemas() -> dict[str, Any]:
@@ -234,8 +327,13 @@ def all_schemas() -> dict[str, Any]:
     definitions = dict(COMMON)
     for kind, (_, body, _) in _KINDS.items():
         definitions[f"{kind}_file"] = body
-    return {"$schema": DRAFT, "$id": "rothkb.schema.json", "title": "Any rothkb knowledge file",
-            "anyOf": [{"$ref": f"#/definitions/{kind}_file"} for kind in KINDS], "definitions": definitions}
+    return {
+        "$schema": DRAFT,
+        "$id": "rothkb.schema.json",
+        "title": "Any rothkb knowledge file",
+        "anyOf": [{"$ref": f"#/definitions/{kind}_file"} for kind in KINDS],
+        "definitions": definitions,
+    }
 
 
 def dump(document: dict[str, Any]) -> str:

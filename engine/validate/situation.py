@@ -29,9 +29,16 @@ def read_facts_text(text: str, path: str) -> Any:
     if doc is None:
         return {}
     if not isinstance(doc, dict):
-        raise InputError(Problem(path, 1, 1, "", "expected a mapping of fact names to values "
-                                                 "(e.g. 'magi: 200000'), found "
-                                                 + ("a list" if isinstance(doc, list) else "a single value")))
+        raise InputError(
+            Problem(
+                path,
+                1,
+                1,
+                "",
+                "expected a mapping of fact names to values "
+                "(e.g. 'magi: 200000'), found " + ("a list" if isinstance(doc, list) else "a single value"),
+            )
+        )
     return doc
 
 
@@ -41,8 +48,11 @@ def coerce_fact(fact: FactDef, value: Any) -> tuple[Any, str | None]:
     if kind == "money":
         return _money(value)
     if kind in ("int", "number"):
-        if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)) or (
-                kind == "int" and isinstance(value, float) and not value.is_integer()):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float, Decimal))
+            or (kind == "int" and isinstance(value, float) and not value.is_integer())
+        ):
             if isinstance(value, str) and re.fullmatch(r"-?\d+", value.strip()):
                 digits = value.strip()
                 if len(digits.lstrip("-")) > 18:  # far beyond any bound; int() of 4,300+ digits fails
@@ -83,7 +93,7 @@ def coerce_fact(fact: FactDef, value: Any) -> tuple[Any, str | None]:
 
 def _money(value: Any) -> tuple[Any, str | None]:
     if isinstance(value, bool) or value is None:
-        return None, f"expected an amount such as 12000 or \"$12,000\", found {_show(value)}"
+        return None, f'expected an amount such as 12000 or "$12,000", found {_show(value)}'
     if isinstance(value, float):
         if not math.isfinite(value):
             return None, f"expected an amount, found {_show(value)}"
@@ -95,7 +105,7 @@ def _money(value: Any) -> tuple[Any, str | None]:
         if text.startswith("-") or text.startswith("$-"):
             return None, f"money cannot be negative, found {_show(value)}"
         if not _MONEY.match(text):
-            return None, f"expected an amount such as 12000 or \"$12,000.50\", found {_show(value)}"
+            return None, f'expected an amount such as 12000 or "$12,000.50", found {_show(value)}'
         try:
             amount = Decimal(text.replace("$", "").replace(",", "").strip())
         except InvalidOperation:
@@ -188,8 +198,11 @@ def parse_facts(doc: Any, knowledge: Knowledge, path: str = "<facts>", year: int
         problems.append(Problem(path, 0, 0, "tax_year", f"required: the year to plan for ({years[0]}-{years[-1]})"))
     elif "tax_year" in facts and facts["tax_year"] not in years:
         line, col = mark_of(doc, "tax_year") if year is None else (0, 0)
-        problems.append(Problem(path, line, col, "tax_year",
-                                f"{facts['tax_year']} is not covered; rothkb has figures for {years[0]}-{years[-1]}"))
+        problems.append(
+            Problem(
+                path, line, col, "tax_year", f"{facts['tax_year']} is not covered; rothkb has figures for {years[0]}-{years[-1]}"
+            )
+        )
     if not problems:
         problems += _cross_checks(doc, facts, knowledge, path)
     if problems:
@@ -206,15 +219,27 @@ def _cross_checks(doc: Any, facts: dict[str, Any], knowledge: Knowledge, path: s
         born = dt.date.fromisoformat(facts["birth_date"])
         oldest = knowledge.facts["age"].max if "age" in knowledge.facts else None
         if born.year > year:
-            problems.append(Problem(path, line, col, "birth_date",
-                                    f"{facts['birth_date']} is after the end of tax_year {year}"))
+            problems.append(Problem(path, line, col, "birth_date", f"{facts['birth_date']} is after the end of tax_year {year}"))
         elif oldest is not None and year - born.year > oldest:
-            problems.append(Problem(path, line, col, "birth_date",
-                                    f"{facts['birth_date']} makes you {year - born.year} on December 31, {year} "
-                                    f"(at most {oldest})"))
+            problems.append(
+                Problem(
+                    path,
+                    line,
+                    col,
+                    "birth_date",
+                    f"{facts['birth_date']} makes you {year - born.year} on December 31, {year} (at most {oldest})",
+                )
+            )
     later, total = facts.get("contribution_made_next_year"), facts.get("nondeductible_contribution")
     if later is not None and total is not None and later > total:
         line, col = mark_of(doc, "contribution_made_next_year")
-        problems.append(Problem(path, line, col, "contribution_made_next_year",
-                                f"${later:,} is more than the nondeductible_contribution (${total:,}) it is part of"))
+        problems.append(
+            Problem(
+                path,
+                line,
+                col,
+                "contribution_made_next_year",
+                f"${later:,} is more than the nondeductible_contribution (${total:,}) it is part of",
+            )
+        )
     return problems

@@ -43,8 +43,7 @@ class Answer:
 
     def to_json(self) -> str:
         """The CONTRACT §1 JSON object."""
-        doc = {"question": self.question, "covered": self.covered, "matches": self.matches,
-               "answer_markdown": self.markdown}
+        doc = {"question": self.question, "covered": self.covered, "matches": self.matches, "answer_markdown": self.markdown}
         return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -52,10 +51,18 @@ def _index(kb: KnowledgeBase) -> Ranker:
     if kb.version not in _INDEXES:
         k = kb.knowledge
         titles = {r.id: r.title for r in k.rules}
-        docs = [Doc(str(e["id"]), [(str(e.get("question", "")), 3.0), (" ".join(map(str, e.get("aliases") or ())), 2.0),
-                                   (str(e.get("answer", "")), 0.5),
-                                   (" ".join(titles.get(str(r), "") for r in e.get("rules") or ()), 1.0)])
-                for e in k.faq]
+        docs = [
+            Doc(
+                str(e["id"]),
+                [
+                    (str(e.get("question", "")), 3.0),
+                    (" ".join(map(str, e.get("aliases") or ())), 2.0),
+                    (str(e.get("answer", "")), 0.5),
+                    (" ".join(titles.get(str(r), "") for r in e.get("rules") or ()), 1.0),
+                ],
+            )
+            for e in k.faq
+        ]
         shorts = {str(e["id"]): [str(e.get("question", ""))] + [str(a) for a in e.get("aliases") or ()] for e in k.faq}
         _INDEXES[kb.version] = Ranker(docs, shorts)
     return _INDEXES[kb.version]
@@ -71,9 +78,14 @@ def _personal(kb: KnowledgeBase, entry: dict[str, Any], exp: Explanation) -> lis
     descriptions = kb.descriptions()
     known = {r.id: r for r in kb.knowledge.rules}
     fired = [known[r].title for r in exp.fired if r in known]
-    out = ["", "## For your situation", "",
-           f"Running the rules on your facts for {exp.tax_year}: {len(fired)} rule{'s' if len(fired) != 1 else ''} "
-           f"apply to you, {len(exp.undetermined)} could not be decided.", ""]
+    out = [
+        "",
+        "## For your situation",
+        "",
+        f"Running the rules on your facts for {exp.tax_year}: {len(fired)} rule{'s' if len(fired) != 1 else ''} "
+        f"apply to you, {len(exp.undetermined)} could not be decided.",
+        "",
+    ]
     for rid in entry.get("rules") or ():
         rule = known.get(str(rid))
         if rule is None:
@@ -102,16 +114,28 @@ def ask(kb: KnowledgeBase, question: str, facts: dict[str, Any] | None = None) -
     bm = _index(kb)
     ranked = bm.rank(question)
     entries = {str(e["id"]): e for e in kb.knowledge.faq}
-    matches = [{"faq": d.id, "question": str(entries[d.id].get("question", "")), "score": round(score, 3),
-                "rules": [str(r) for r in entries[d.id].get("rules") or ()]} for d, score, _ in ranked[:TOP]]
-    covered = (bool(ranked) and ranked[0][1] >= MIN_SCORE and ranked[0][2] >= MIN_COVERAGE
-               and bm.anchored(question, ranked[0][0]))
+    matches = [
+        {
+            "faq": d.id,
+            "question": str(entries[d.id].get("question", "")),
+            "score": round(score, 3),
+            "rules": [str(r) for r in entries[d.id].get("rules") or ()],
+        }
+        for d, score, _ in ranked[:TOP]
+    ]
+    covered = bool(ranked) and ranked[0][1] >= MIN_SCORE and ranked[0][2] >= MIN_COVERAGE and bm.anchored(question, ranked[0][0])
     lines: list[str]
     if not covered:
-        lines = ["# Not covered", "", f"You asked: “{_escape(question)}”", "",
-                 "The rothkb knowledge base does not cover this question. It answers questions about the backdoor "
-                 "Roth IRA, the mega backdoor Roth 401(k), the pro-rata rule, Form 8606, Roth withdrawals and the "
-                 "5-year rules, and the IRA-to-HSA transfer.", ""]
+        lines = [
+            "# Not covered",
+            "",
+            f"You asked: “{_escape(question)}”",
+            "",
+            "The rothkb knowledge base does not cover this question. It answers questions about the backdoor "
+            "Roth IRA, the mega backdoor Roth 401(k), the pro-rata rule, Form 8606, Roth withdrawals and the "
+            "5-year rules, and the IRA-to-HSA transfer.",
+            "",
+        ]
         if matches:
             lines += ["Closest topics it does cover:", ""] + [f"- {m['question']} (`{m['faq']}`)" for m in matches[:3]]
         else:
@@ -121,8 +145,14 @@ def ask(kb: KnowledgeBase, question: str, facts: dict[str, Any] | None = None) -
     sources = kb.knowledge.sources
     cited = [str(s) for s in best.get("sources") or () if str(s) in sources]
     rules = {r.id: r for r in kb.knowledge.rules}
-    lines = [f"# {best.get('question', '')}", "", f"You asked: “{_escape(question)}”", "",
-             str(best.get("answer", "")).strip() + "".join(f"[^{s}]" for s in cited), ""]
+    lines = [
+        f"# {best.get('question', '')}",
+        "",
+        f"You asked: “{_escape(question)}”",
+        "",
+        str(best.get("answer", "")).strip() + "".join(f"[^{s}]" for s in cited),
+        "",
+    ]
     named = [f"{rules[r].title} (`{r}`)" for r in matches[0]["rules"] if r in rules]
     if named:
         lines += ["**Rules:** " + "; ".join(named) + ".", ""]

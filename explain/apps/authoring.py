@@ -130,8 +130,10 @@ def _append(path: Path, relative: str, header: str, item: str, key: str, wanted:
             path.unlink()
         else:
             path.write_text(old, encoding="utf-8")
-        raise UsageError(f"rothkb new: could not add to {path}: it does not end with a '{key}:' list; "
-                         f"add the skeleton by hand (see knowledge/README.md)") from None
+        raise UsageError(
+            f"rothkb new: could not add to {path}: it does not end with a '{key}:' list; "
+            f"add the skeleton by hand (see knowledge/README.md)"
+        ) from None
     return f"{path}:{line}"
 
 
@@ -147,8 +149,10 @@ def new_rule(root: Path, rule_id: str, topic: str | None = None) -> tuple[str, s
     """
     if not KEBAB.match(rule_id):
         fixed = re.sub(r"[^a-z0-9]+", "-", rule_id.lower()).strip("-")
-        raise UsageError(f"rothkb new rule: '{rule_id}' is not a valid rule id: use lowercase words and digits "
-                         f"joined by '-'" + (f", such as '{fixed}'" if fixed else ""))
+        raise UsageError(
+            f"rothkb new rule: '{rule_id}' is not a valid rule id: use lowercase words and digits "
+            f"joined by '-'" + (f", such as '{fixed}'" if fixed else "")
+        )
     if topic is not None and not KEBAB.match(topic.replace("_", "-")):
         raise UsageError(f"rothkb new rule: --topic '{topic}' is not a simple name such as 'pro-rata'")
     if not root.is_dir():
@@ -160,11 +164,18 @@ def new_rule(root: Path, rule_id: str, topic: str | None = None) -> tuple[str, s
     years = [int(y) for y in re.findall(r"^\s+(20\d\d):", _read(root / "parameters"), re.MULTILINE)] or [2025]
     year = max(years)
     rule = _RULE.format(id=rule_id, topic=topic or "new", source=_primary_source(root), year=min(years))
-    rule_at = _append(root / "rules" / f"{stem}.yaml", f"rules/{stem}.yaml", "# Rules added with rothkb new.",
-                      rule, "rules", rule_id)
+    rule_at = _append(
+        root / "rules" / f"{stem}.yaml", f"rules/{stem}.yaml", "# Rules added with rothkb new.", rule, "rules", rule_id
+    )
     test = _TEST.format(id=rule_id, year=year)
-    test_at = _append(root / "tests" / f"{stem}.yaml", f"tests/{stem}.yaml",
-                      "# Scenario tests for the rules in rules/" + f"{stem}.yaml.", test, "tests", rule_id)
+    test_at = _append(
+        root / "tests" / f"{stem}.yaml",
+        f"tests/{stem}.yaml",
+        "# Scenario tests for the rules in rules/" + f"{stem}.yaml.",
+        test,
+        "tests",
+        rule_id,
+    )
     return rule_at, test_at
 
 

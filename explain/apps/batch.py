@@ -81,7 +81,7 @@ def _json_doc(raw: bytes, line: int) -> Any:
         raise _problem("invalid JSON: nesting too deep") from None
     if not isinstance(doc, dict):
         found = "a list" if isinstance(doc, list) else "a single value"
-        raise _problem(f"expected a JSON object of fact names to values (e.g. {{\"magi\": 200000}}), found {found}")
+        raise _problem(f'expected a JSON object of fact names to values (e.g. {{"magi": 200000}}), found {found}')
     return doc
 
 
@@ -136,8 +136,10 @@ def explain_line(item: Item) -> tuple[bool, str]:
         data = to_json_dict(kb.explain(facts, validated=True))
         return False, json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     except InputError as exc:
-        errors = [{"field": p.key, "message": p.message + (f" (did you mean '{p.suggestion}'?)" if p.suggestion else "")}
-                  for p in exc.problems]
+        errors = [
+            {"field": p.key, "message": p.message + (f" (did you mean '{p.suggestion}'?)" if p.suggestion else "")}
+            for p in exc.problems
+        ]
     except Exception as exc:  # an engine bug on one line must not stop the batch
         errors = [{"field": "", "message": f"internal error: {type(exc).__name__}: {exc}"}]
     return True, json.dumps({"line": line, "error": errors}, ensure_ascii=False, separators=(",", ":"))
@@ -182,8 +184,7 @@ def _csv_items(handle: IO[bytes], name: str, kb: Any) -> tuple[tuple[str, ...], 
     problems = []
     for col, cell in enumerate(header, 1):
         if cell not in kb.knowledge.facts:
-            problems.append(Problem(name, 1, col, cell, "unknown fact in the header row",
-                                    suggest(cell, kb.knowledge.facts)))
+            problems.append(Problem(name, 1, col, cell, "unknown fact in the header row", suggest(cell, kb.knowledge.facts)))
         elif header.index(cell) != col - 1:
             problems.append(Problem(name, 1, col, cell, f"duplicate column (first is column {header.index(cell) + 1})"))
     if problems:
@@ -205,6 +206,7 @@ def _csv_items(handle: IO[bytes], name: str, kb: Any) -> tuple[tuple[str, ...], 
                 yield start, "error", "empty line: expected one cell per header column"
             else:
                 yield start, "row", cells
+
     return header, records()
 
 
@@ -233,8 +235,9 @@ def _results(items: Iterable[Item], jobs: int, init: tuple[Any, ...]) -> Iterato
         yield from _drain(pending, 0)
     except BrokenProcessPool:
         where = f"from line {pending[0][0]} on" if pending else "near the end"
-        raise EngineFailure(f"a worker process died while explaining the lines {where}; "
-                            "rerun with --jobs 1 --debug to find the line") from None
+        raise EngineFailure(
+            f"a worker process died while explaining the lines {where}; rerun with --jobs 1 --debug to find the line"
+        ) from None
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
@@ -280,8 +283,11 @@ def cmd_batch(args: argparse.Namespace) -> int:
         raise UsageError(f"rothkb batch: --out {args.out} is the input file; choose another output")
     with contextlib.ExitStack() as stack:
         source = sys.stdin.buffer if args.input == "-" else stack.enter_context(_open(args.input, "rb"))
-        header, items = _csv_items(source, name, kb) if fmt == "csv" else ((), (
-            (n, "error", _TOO_LONG) if raw is None else (n, "json", raw) for n, raw in _physical_lines(source)))
+        header, items = (
+            _csv_items(source, name, kb)
+            if fmt == "csv"
+            else ((), ((n, "error", _TOO_LONG) if raw is None else (n, "json", raw) for n, raw in _physical_lines(source)))
+        )
         out = sys.stdout.buffer if args.out == "-" else stack.enter_context(_open(args.out, "wb"))
         progress, done, errors = _Progress(args.input, fmt == "csv"), 0, 0
         try:

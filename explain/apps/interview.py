@@ -162,8 +162,16 @@ def cmd_interview(args: argparse.Namespace) -> int:
             del facts["tax_year"]
     facts = run_interview(kb, facts, sys.stdin, sys.stderr)
     if args.save:
-        plain = {k: (int(v) if hasattr(v, "to_integral_value") and v == v.to_integral_value() else
-                     float(v) if hasattr(v, "to_integral_value") else v) for k, v in facts.items()}
+        plain = {
+            k: (
+                int(v)
+                if hasattr(v, "to_integral_value") and v == v.to_integral_value()
+                else float(v)
+                if hasattr(v, "to_integral_value")
+                else v
+            )
+            for k, v in facts.items()
+        }
         write_output(yaml.safe_dump(plain, sort_keys=False, allow_unicode=True), args.save)
     if "tax_year" not in facts:
         raise InputError("no tax year was given, so there is nothing to explain")

@@ -43,7 +43,6 @@ class ScenarioResult:
         return head + ": FAIL\n" + "\n".join("    " + f for f in self.failures)
 
 
-
 def _close(actual: Any, wanted: Any, tolerance: Decimal) -> bool:
     if isinstance(wanted, bool) or isinstance(actual, bool):
         return actual == wanted
@@ -86,8 +85,7 @@ def _rule_failures(kb: KnowledgeBase, exp: Explanation, expect: dict[str, Any]) 
             return "it fired"
         if rid in pending:
             return f"it was undetermined (unknown: {', '.join(pending[rid].missing) or 'a conclusion'})"
-        why = "; ".join(describe_check(c, kb.descriptions(), exp.tax_year) for c in failed[rid].failed) \
-            if rid in failed else ""
+        why = "; ".join(describe_check(c, kb.descriptions(), exp.tax_year) for c in failed[rid].failed) if rid in failed else ""
         return "it did not fire" + (f" ({why})" if why else "")
 
     for key, wanted in (("fires", "to fire"), ("does_not_fire", "not to fire"), ("undetermined", "to be undetermined")):
@@ -108,19 +106,25 @@ def _figure_failures(kb: KnowledgeBase, exp: Explanation, expect: dict[str, Any]
     out = []
     for key, shown in (("figures", exp.figures), ("form8606", exp.form8606)):
         actual = {f.name: f for f in shown}
-        names = [v.form8606 if key == "form8606" else n for n, v in kb.knowledge.values.items()
-                 if (v.form8606 if key == "form8606" else v.figure)]
+        names = [
+            v.form8606 if key == "form8606" else n
+            for n, v in kb.knowledge.values.items()
+            if (v.form8606 if key == "form8606" else v.figure)
+        ]
         for name, wanted in (expect.get(key) or {}).items():
             if name not in names:
                 hint = suggest(str(name), names)
-                out.append(f"{key}.{name}: there is no such {'line' if key == 'form8606' else 'figure'}"
-                           + (f" (did you mean '{hint}'?)" if hint else ""))
+                out.append(
+                    f"{key}.{name}: there is no such {'line' if key == 'form8606' else 'figure'}"
+                    + (f" (did you mean '{hint}'?)" if hint else "")
+                )
             elif name not in actual:
                 out.append(f"{key}.{name}: expected {wanted}{plus}, but it was not computed (a fact it needs is unknown)")
             elif not _close(actual[name].value, wanted, tolerance):
                 got = actual[name]
-                out.append(f"{key}.{name}: expected {wanted}{plus}, got {json_number(got.value)} "
-                           f"({format_value(got.value, got.type)})")
+                out.append(
+                    f"{key}.{name}: expected {wanted}{plus}, got {json_number(got.value)} ({format_value(got.value, got.type)})"
+                )
     figures = {f.name: f.value for f in exp.figures}
     for name in expect.get("absent_figures") or ():
         if name in figures:
@@ -132,8 +136,10 @@ def _output_failures(kb: KnowledgeBase, exp: Explanation, expect: dict[str, Any]
     out = []
     for sid in expect.get("cites") or ():
         if sid not in exp.sources:
-            out.append(f"cites: expected source '{sid}' to be cited, but it was not (cited: "
-                       f"{', '.join(sorted(exp.sources)) or 'nothing'})")
+            out.append(
+                f"cites: expected source '{sid}' to be cited, but it was not (cited: "
+                f"{', '.join(sorted(exp.sources)) or 'nothing'})"
+            )
     if expect.get("text"):
         text = render_markdown(exp, kb.descriptions())
         for snippet in expect["text"] if isinstance(expect["text"], list) else [expect["text"]]:
@@ -144,7 +150,6 @@ def _output_failures(kb: KnowledgeBase, exp: Explanation, expect: dict[str, Any]
         if fact not in asked:
             out.append(f"questions: expected a question about '{fact}'; asked: {', '.join(asked) or 'nothing'}")
     return out
-
 
 
 def cmd_test(args: argparse.Namespace) -> int:

@@ -28,10 +28,20 @@ __all__ = ["configure", "make_server", "MAX_BODY"]
 
 #: Largest accepted submission, in bytes.
 MAX_BODY = 64 * 1024
-_TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8",
-          ".json": "application/json", ".svg": "image/svg+xml"}
-_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer", "Content-Security-Policy":
-            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'"}
+_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".json": "application/json",
+    ".svg": "image/svg+xml",
+}
+_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'"
+    ),
+}
 
 
 class _App:
@@ -39,16 +49,34 @@ class _App:
 
     def __init__(self, kb: KnowledgeBase, site: Path) -> None:
         self.kb, self.site, self.env = kb, site.resolve(), get_env()
-        self.common = {"version": kb.version, "short_version": kb.version[:12], "build_date": build_date(),
-                       "with_check": True, "root": "", "kb": kb.knowledge, "groups": form_groups(kb, FACT_GROUPS)}
+        self.common = {
+            "version": kb.version,
+            "short_version": kb.version[:12],
+            "build_date": build_date(),
+            "with_check": True,
+            "root": "",
+            "kb": kb.knowledge,
+            "groups": form_groups(kb, FACT_GROUPS),
+        }
 
     def page(self, template: str, **ctx: Any) -> bytes:
         return self.env.get_template(template).render(self.common, **ctx).encode("utf-8")
 
     def check(self, values: dict[str, Any] | None = None, errors: list[str] | None = None) -> bytes:
-        shown = {k: (v if isinstance(v, str) else "yes" if v is True else "no" if v is False else
-                     "\n".join(", ".join(str(x) for x in row.values()) for row in v) if isinstance(v, list) else str(v))
-                 for k, v in (values or {}).items()}
+        shown = {
+            k: (
+                v
+                if isinstance(v, str)
+                else "yes"
+                if v is True
+                else "no"
+                if v is False
+                else "\n".join(", ".join(str(x) for x in row.values()) for row in v)
+                if isinstance(v, list)
+                else str(v)
+            )
+            for k, v in (values or {}).items()
+        }
         return self.page("check.html.j2", title="Check my situation", values=shown, errors=errors or [])
 
     def explain(self, body: bytes, content_type: str) -> tuple[int, bytes]:
@@ -59,17 +87,22 @@ class _App:
         try:
             exp = self.kb.explain(raw, "form")
         except InputError as exc:
-            messages = [f"{p.key or 'facts'}: {p.message}" + (f" (did you mean '{p.suggestion}'?)" if p.suggestion else "")
-                        for p in exc.problems]
+            messages = [
+                f"{p.key or 'facts'}: {p.message}" + (f" (did you mean '{p.suggestion}'?)" if p.suggestion else "")
+                for p in exc.problems
+            ]
             return HTTPStatus.BAD_REQUEST, self.check(raw, messages)
         except RothkbError as exc:
             return HTTPStatus.BAD_REQUEST, self.check(raw, [exc.format_message()])
         except Exception as exc:  # noqa: BLE001 - a bug in the rules: say so, keep serving
             return HTTPStatus.INTERNAL_SERVER_ERROR, self.page(
-                "message.html.j2", title="500 Internal error",
-                message=f"The rules engine failed on these facts ({type(exc).__name__}: {exc}). Please report it.")
-        return HTTPStatus.OK, self.page("check_result.html.j2", title="Your explanation", exp=exp,
-                                        explanation=explanation_html(exp, self.kb, self.env))
+                "message.html.j2",
+                title="500 Internal error",
+                message=f"The rules engine failed on these facts ({type(exc).__name__}: {exc}). Please report it.",
+            )
+        return HTTPStatus.OK, self.page(
+            "check_result.html.j2", title="Your explanation", exp=exp, explanation=explanation_html(exp, self.kb, self.env)
+        )
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -121,8 +154,9 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if int(length) > MAX_BODY:
             self.close_connection = True  # the body is not read: do not reuse the connection
-            self._error(HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
-                        f"The submission is too large ({int(length):,} bytes; at most {MAX_BODY:,}).")
+            self._error(
+                HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"The submission is too large ({int(length):,} bytes; at most {MAX_BODY:,})."
+            )
             return
         body = self.rfile.read(int(length))
         status, page = self.app.explain(body, self.headers.get("Content-Type", ""))
@@ -135,8 +169,9 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 256
 
 
-def make_server(kb: KnowledgeBase, host: str = "127.0.0.1", port: int = 8000,
-                site: Path | None = None) -> tuple[ThreadingHTTPServer, Any]:
+def make_server(
+    kb: KnowledgeBase, host: str = "127.0.0.1", port: int = 8000, site: Path | None = None
+) -> tuple[ThreadingHTTPServer, Any]:
     """A ready server (not yet serving) and a cleanup function; ``port=0`` picks a free port.
 
     Args:
@@ -159,6 +194,7 @@ def make_server(kb: KnowledgeBase, host: str = "127.0.0.1", port: int = 8000,
         server.server_close()
         if tmp is not None:
             tmp.cleanup()
+
     return server, cleanup
 
 

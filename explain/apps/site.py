@@ -18,8 +18,10 @@ def cmd_site_build(args: argparse.Namespace) -> int:
     """``rothkb site build [--out DIR]``."""
     kb = load_knowledge(args.knowledge)
     result = build_site(kb, Path(args.out), warn=lambda m: print(f"warning: {m}", file=sys.stderr))
-    print(f"rothkb site build: wrote {result.pages} pages to {result.out} ({result.faq} FAQ answers, "
-          f"{result.executed} examples executed, {len(result.warnings)} warning(s)) in {result.seconds:.2f} s")
+    print(
+        f"rothkb site build: wrote {result.pages} pages to {result.out} ({result.faq} FAQ answers, "
+        f"{result.executed} examples executed, {len(result.warnings)} warning(s)) in {result.seconds:.2f} s"
+    )
     return 0
 
 

@@ -25,8 +25,11 @@ _TEMPLATES = Path(__file__).parent / "templates"
 def _check_json(check: Any) -> dict[str, Any]:
     out: dict[str, Any] = {"fact": check.fact, "value": json_number(check.value), "test": check.test}
     if check.threshold_name:
-        out["threshold"] = {"name": check.threshold_name, "value": json_number(check.threshold),
-                            "sources": check.threshold_sources}
+        out["threshold"] = {
+            "name": check.threshold_name,
+            "value": json_number(check.threshold),
+            "sources": check.threshold_sources,
+        }
     if check.missing:
         out["missing"] = check.missing
     return out
@@ -49,8 +52,16 @@ def _plain(value: Any) -> str:
     return format_value(value) if value is not None else "unknown"
 
 
-_WERE = {"==": "were", "!=": "were not", "<": "were below", "<=": "were at most", ">": "were above",
-         ">=": "were at least", "in": "were", "not in": "were not"}
+_WERE = {
+    "==": "were",
+    "!=": "were not",
+    "<": "were below",
+    "<=": "were at most",
+    ">": "were above",
+    ">=": "were at least",
+    "in": "were",
+    "not in": "were not",
+}
 
 
 def requirement_phrase(req: Any, questions: dict[str, str], descriptions: dict[str, str], year: int) -> str:
@@ -72,8 +83,9 @@ def requirement_phrase(req: Any, questions: dict[str, str], descriptions: dict[s
         shown = format_value(req.threshold, req.value_type)
     if isinstance(req.threshold, bool):
         shown = "yes" if req.threshold else "no"
-    subject = f"your {label(req.fact)}" if req.fact in questions or not described else \
-        f"the {described[0].lower() + described[1:]}"
+    subject = (
+        f"your {label(req.fact)}" if req.fact in questions or not described else f"the {described[0].lower() + described[1:]}"
+    )
     text = f"{subject} {_WERE[req.op]} {shown}"
     if req.threshold_name:
         where = descriptions.get(req.threshold_name, label(req.threshold_name))
@@ -81,11 +93,11 @@ def requirement_phrase(req: Any, questions: dict[str, str], descriptions: dict[s
     return text + "".join(f"[^{sid}]" for sid in req.sources)
 
 
-def would_fire_phrase(alternatives: list[list[Any]], questions: dict[str, str], descriptions: dict[str, str],
-                      year: int) -> str:
+def would_fire_phrase(alternatives: list[list[Any]], questions: dict[str, str], descriptions: dict[str, str], year: int) -> str:
     """All alternatives as one sentence fragment joined with "or" (each joined with "and")."""
-    return "; or ".join(" and ".join(requirement_phrase(r, questions, descriptions, year) for r in alt)
-                        for alt in alternatives if alt)
+    return "; or ".join(
+        " and ".join(requirement_phrase(r, questions, descriptions, year) for r in alt) for alt in alternatives if alt
+    )
 
 
 def to_json_dict(exp: Explanation) -> dict[str, Any]:
@@ -99,19 +111,33 @@ def to_json_dict(exp: Explanation) -> dict[str, Any]:
         "form8606": {f.name: json_number(f.value) for f in exp.form8606},
         "figure_sources": {f.name: [s for s, _ in f.sources] for f in exp.figures + exp.form8606},
         "trace": [
-            {"step": s.step, "rule": s.rule, "title": s.title, "kind": s.kind,
-             "because": [_check_json(c) for c in s.because], "concluded": json_number(s.concluded),
-             "advice": s.advice, "sources": [sid for sid, _ in s.sources],
-             "pinpoints": {sid: pin for sid, pin in s.sources if pin}}
+            {
+                "step": s.step,
+                "rule": s.rule,
+                "title": s.title,
+                "kind": s.kind,
+                "because": [_check_json(c) for c in s.because],
+                "concluded": json_number(s.concluded),
+                "advice": s.advice,
+                "sources": [sid for sid, _ in s.sources],
+                "pinpoints": {sid: pin for sid, pin in s.sources if pin},
+            }
             for s in exp.steps
         ],
-        "not_fired": [{"rule": n.rule, "failed": [_check_json(c) for c in n.failed],
-                       "would_fire_if": [[_requirement_json(r) for r in alt] for alt in n.would_fire_if]}
-                      for n in exp.not_fired],
+        "not_fired": [
+            {
+                "rule": n.rule,
+                "failed": [_check_json(c) for c in n.failed],
+                "would_fire_if": [[_requirement_json(r) for r in alt] for alt in n.would_fire_if],
+            }
+            for n in exp.not_fired
+        ],
         "undetermined": [{"rule": u.rule, "missing": u.missing} for u in exp.undetermined],
         "questions": [{"fact": q.fact, "question": q.question, "settles": q.settles} for q in exp.questions],
-        "sources": {sid: {"title": s.title, "url": s.url, "kind": s.kind, **({"pinpoint": s.pinpoint} if s.pinpoint else {})}
-                    for sid, s in exp.sources.items()},
+        "sources": {
+            sid: {"title": s.title, "url": s.url, "kind": s.kind, **({"pinpoint": s.pinpoint} if s.pinpoint else {})}
+            for sid, s in exp.sources.items()
+        },
     }
 
 
@@ -122,9 +148,12 @@ def render_json(exp: Explanation) -> str:
 
 def _env() -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(_TEMPLATES)), undefined=jinja2.StrictUndefined,
+        loader=jinja2.FileSystemLoader(str(_TEMPLATES)),
+        undefined=jinja2.StrictUndefined,
         autoescape=False,  # noqa: S701 - Markdown output; HTML is escaped by the markdown step and typed facts
-        keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
     )
     env.filters["fmt"] = format_value
     env.filters["label"] = label
@@ -143,8 +172,7 @@ def _md_escape(text: Any) -> str:
     return out
 
 
-def render_markdown(exp: Explanation, descriptions: dict[str, str] | None = None,
-                    questions: dict[str, str] | None = None) -> str:
+def render_markdown(exp: Explanation, descriptions: dict[str, str] | None = None, questions: dict[str, str] | None = None) -> str:
     """The CONTRACT §6 Markdown explanation."""
     global _ENV
     if _ENV is None:
@@ -165,27 +193,35 @@ def render_markdown(exp: Explanation, descriptions: dict[str, str] | None = None
             for req in alt:
                 footnotes += [s for s in req.sources if s not in footnotes]
     return _ENV.get_template("explanation.md.j2").render(
-        exp=exp, steps=order, footnotes=[exp.sources[s] for s in footnotes if s in exp.sources],
+        exp=exp,
+        steps=order,
+        footnotes=[exp.sources[s] for s in footnotes if s in exp.sources],
         sentence=lambda c: describe_check(c, descriptions, exp.tax_year),
         source_title=lambda sid: exp.sources[sid].title if sid in exp.sources else sid,
         why_not=lambda n: would_fire_phrase(n.would_fire_if, questions or {}, descriptions, exp.tax_year),
-        new_pin=lambda sid, pin: bool(pin) and sid in exp.sources
-        and pin.replace("§", "").strip() not in exp.sources[sid].title,
-        actions=[s for s in order if s.kind == "action"], warnings=[s for s in order if s.kind == "warning"],
+        new_pin=lambda sid, pin: bool(pin) and sid in exp.sources and pin.replace("§", "").strip() not in exp.sources[sid].title,
+        actions=[s for s in order if s.kind == "action"],
+        warnings=[s for s in order if s.kind == "warning"],
         infos=[s for s in order if s.kind == "info"],
     )
 
 
-def render_html(exp: Explanation, descriptions: dict[str, str] | None = None, title: str = "rothkb explanation",
-                questions: dict[str, str] | None = None) -> str:
+def render_html(
+    exp: Explanation,
+    descriptions: dict[str, str] | None = None,
+    title: str = "rothkb explanation",
+    questions: dict[str, str] | None = None,
+) -> str:
     """A standalone HTML page of the Markdown explanation (footnotes and tables rendered)."""
     import markdown as md  # imported here: only HTML output needs it (cold start)
-    body = md.markdown(render_markdown(exp, descriptions, questions), extensions=["footnotes", "tables"],
-                       output_format="html")
-    return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-            f"<title>{html.escape(title)}</title>\n"
-            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-            f"<style>{_CSS}</style>\n</head>\n<body>\n<main>\n" + body + "\n</main>\n</body>\n</html>\n")
+
+    body = md.markdown(render_markdown(exp, descriptions, questions), extensions=["footnotes", "tables"], output_format="html")
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{html.escape(title)}</title>\n"
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<style>{_CSS}</style>\n</head>\n<body>\n<main>\n" + body + "\n</main>\n</body>\n</html>\n"
+    )
 
 
 #: A small, self-contained stylesheet: the page is one file a person can save or mail.
@@ -197,5 +233,5 @@ _CSS = (
     "table{border-collapse:collapse;margin:1rem 0}th,td{border:1px solid #c8c8c8;padding:.3rem .6rem}"
     "th{background:#eef3f8;text-align:left}td:nth-child(2){text-align:right;white-space:nowrap}"
     "code{background:#f3f3f3;padding:0 .2rem;border-radius:3px}"
-    ".footnote{font-size:.9rem;color:#333}sup+sup::before{content:\",\"}"
+    '.footnote{font-size:.9rem;color:#333}sup+sup::before{content:","}'
 )

@@ -12,8 +12,14 @@ from engine.trace.formatting import format_value
 __all__ = ["OP_WORDS", "describe_check", "label", "describe_leaf", "describe_condition", "describe_rule"]
 
 OP_WORDS = {
-    "==": "is", "!=": "is not", "<": "is below", "<=": "is at most", ">": "is above",
-    ">=": "is at least", "in": "is one of", "not in": "is not one of",
+    "==": "is",
+    "!=": "is not",
+    "<": "is below",
+    "<=": "is at most",
+    ">": "is above",
+    ">=": "is at least",
+    "in": "is one of",
+    "not in": "is not one of",
 }
 
 _LABELS = {"magi": "MAGI", "hsa_eligible": "HSA-eligible", "ira_basis_prior": "IRA basis from earlier years"}
@@ -30,8 +36,19 @@ def label(name: str) -> str:
     if name in _LABELS:
         return _LABELS[name]
     words = name.replace("pretax", "pre-tax").split("_")
-    fixed = {"ira": "IRA", "iras": "IRAs", "hsa": "HSA", "roth": "Roth", "magi": "MAGI", "sep": "SEP",
-             "simple": "SIMPLE", "401k": "401(k)", "fica": "FICA", "hce": "HCE", "hdhp": "HDHP"}
+    fixed = {
+        "ira": "IRA",
+        "iras": "IRAs",
+        "hsa": "HSA",
+        "roth": "Roth",
+        "magi": "MAGI",
+        "sep": "SEP",
+        "simple": "SIMPLE",
+        "401k": "401(k)",
+        "fica": "FICA",
+        "hce": "HCE",
+        "hdhp": "HDHP",
+    }
     return " ".join(fixed.get(w, w) for w in words)
 
 
@@ -134,8 +151,9 @@ def describe_leaf(leaf: Leaf, k: Knowledge, year: int | None = None) -> str:
         cdef = k.conclusions[name]
         producers = [r.id for r in k.rules if any(n == name for n, _ in r.conclude)]
         said = f"{_lower(cdef.description)}: {_operand(k, right, cdef.type, year)}"
-        return said.replace(": true", ": yes").replace(": false", ": no") + \
-            (f" (concluded by {', '.join(producers)})" if producers else "")
+        return said.replace(": true", ": yes").replace(": false", ": no") + (
+            f" (concluded by {', '.join(producers)})" if producers else ""
+        )
     vtype = _type_of(k, name)
     described = k.facts[name].description if name in k.facts else k.values[name].description if name in k.values else ""
     if vtype == "bool" and isinstance(right, expr.Bool) and leaf.op in ("==", "!="):
@@ -162,11 +180,17 @@ def describe_condition(cond: Condition, k: Knowledge, year: int | None = None, d
 def describe_rule(rule: Rule, k: Knowledge, year: int | None = None) -> str:
     """A rule in plain English (Markdown), for reviewers who do not read YAML."""
     year = year or (max(k.years) if k.years else None)
-    lines = [f"# {rule.title}", "",
-             f"Rule `{rule.id}` ({rule.kind}, importance {rule.importance}"
-             + (f", topic {rule.topic}" if rule.topic else "") + f"), written in {rule.loc.path}:{rule.loc.line}.", "",
-             "**Applies when** " + ("all of these hold" if isinstance(rule.when, Leaf) or rule.when.op == "all"
-                                    else "this holds") + (f" (figures for {year}):" if year else ":")]
+    lines = [
+        f"# {rule.title}",
+        "",
+        f"Rule `{rule.id}` ({rule.kind}, importance {rule.importance}"
+        + (f", topic {rule.topic}" if rule.topic else "")
+        + f"), written in {rule.loc.path}:{rule.loc.line}.",
+        "",
+        "**Applies when** "
+        + ("all of these hold" if isinstance(rule.when, Leaf) or rule.when.op == "all" else "this holds")
+        + (f" (figures for {year}):" if year else ":"),
+    ]
     lines += describe_condition(rule.when, k, year)
     lines += ["", "**Advice:** " + " ".join(rule.advice.split())]
     if rule.deadline:
@@ -182,6 +206,7 @@ def describe_rule(rule: Rule, k: Knowledge, year: int | None = None) -> str:
     for cite in rule.sources:
         src = k.sources.get(cite.source)
         title = src.title if src else cite.source
-        lines.append(f"- [^{cite.source}] {title}" + (f", {cite.pinpoint}" if cite.pinpoint else "")
-                     + (f" <{src.url}>" if src else ""))
+        lines.append(
+            f"- [^{cite.source}] {title}" + (f", {cite.pinpoint}" if cite.pinpoint else "") + (f" <{src.url}>" if src else "")
+        )
     return "\n".join(lines) + "\n"

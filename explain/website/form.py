@@ -38,10 +38,20 @@ class Field:
 
 def _field(fact: Any) -> Field:
     widget = {"bool": "yesno", "enum": "select", "list": "textarea", "date": "date", "int": "number"}.get(fact.type, "text")
-    placeholder = {"money": "e.g. 12,000",
-                   "list": "one per line: year, taxable, nontaxable (e.g. 2024, 6000, 0)"}.get(fact.type, "")
-    return Field(fact.name, fact.type, fact.question or fact.description, fact.help or fact.description, widget,
-                 tuple(fact.values), placeholder, fact.min, fact.max)
+    placeholder = {"money": "e.g. 12,000", "list": "one per line: year, taxable, nontaxable (e.g. 2024, 6000, 0)"}.get(
+        fact.type, ""
+    )
+    return Field(
+        fact.name,
+        fact.type,
+        fact.question or fact.description,
+        fact.help or fact.description,
+        widget,
+        tuple(fact.values),
+        placeholder,
+        fact.min,
+        fact.max,
+    )
 
 
 def form_groups(kb: KnowledgeBase, names: dict[str, str]) -> list[tuple[str, str, list[Field]]]:

@@ -56,8 +56,9 @@ def md_html(text: str) -> str:
     return md.markdown(text, extensions=["footnotes", "tables"], output_format="html")
 
 
-def explanation_html(exp: Explanation, kb: KnowledgeBase, env: jinja2.Environment, root: str = "", level: int = 2,
-                     collapse: bool = False) -> str:
+def explanation_html(
+    exp: Explanation, kb: KnowledgeBase, env: jinja2.Environment, root: str = "", level: int = 2, collapse: bool = False
+) -> str:
     """An explanation as an HTML fragment, rendered straight from the trace (sections as in the Markdown view).
 
     The Markdown view through the ``markdown`` package gives the same content but takes about
@@ -74,11 +75,19 @@ def explanation_html(exp: Explanation, kb: KnowledgeBase, env: jinja2.Environmen
         notes += [sid for sid, _ in fig.sources if sid not in notes]
     notes = [sid for sid in notes if sid in exp.sources]
     return env.get_template("_explanation.html.j2").render(
-        exp=exp, steps=order, root=root, level=level, collapse=collapse, kb_sources=kb.knowledge.sources,
-        actions=[s for s in order if s.kind == "action"], warnings=[s for s in order if s.kind == "warning"],
-        infos=[s for s in order if s.kind == "info"], notes=[exp.sources[sid] for sid in notes],
+        exp=exp,
+        steps=order,
+        root=root,
+        level=level,
+        collapse=collapse,
+        kb_sources=kb.knowledge.sources,
+        actions=[s for s in order if s.kind == "action"],
+        warnings=[s for s in order if s.kind == "warning"],
+        infos=[s for s in order if s.kind == "info"],
+        notes=[exp.sources[sid] for sid in notes],
         note_no={sid: n for n, sid in enumerate(notes, 1)},
-        sentence=lambda check: describe_check(check, descriptions, exp.tax_year))
+        sentence=lambda check: describe_check(check, descriptions, exp.tax_year),
+    )
 
 
 def _status(exp: Explanation, rule_id: str, known: set[str]) -> str:
@@ -107,10 +116,16 @@ def gather_faq(kb: KnowledgeBase, env: jinja2.Environment, warn: Any) -> list[Fa
         where = f"{loc.path}:{loc.line}" if loc else "knowledge/faq"
         example = entry.get("example") or {}
         page = FaqPage(
-            id=str(entry["id"]), topic=str(entry.get("topic", "other")), question=str(entry.get("question", "")),
-            aliases=[str(a) for a in entry.get("aliases") or ()], answer_html=md_html(str(entry.get("answer", ""))),
-            rules=[str(r) for r in entry.get("rules") or ()], sources=[str(s) for s in entry.get("sources") or ()],
-            where=where, answer=str(entry.get("answer", "")), example_description=str(example.get("description", "")),
+            id=str(entry["id"]),
+            topic=str(entry.get("topic", "other")),
+            question=str(entry.get("question", "")),
+            aliases=[str(a) for a in entry.get("aliases") or ()],
+            answer_html=md_html(str(entry.get("answer", ""))),
+            rules=[str(r) for r in entry.get("rules") or ()],
+            sources=[str(s) for s in entry.get("sources") or ()],
+            where=where,
+            answer=str(entry.get("answer", "")),
+            example_description=str(example.get("description", "")),
             facts=dict(example.get("facts") or {}),
         )
         if not page.facts:
@@ -147,10 +162,12 @@ def leaf_sentence(leaf: Leaf, descriptions: dict[str, str]) -> str:
 
 def rule_conditions(rule: Rule, descriptions: dict[str, str]) -> dict[str, Any]:
     """A rule's ``when`` as a tree of plain-English sentences: ``{"op", "items"}`` or ``{"text", "code"}``."""
+
     def walk(node: Group | Leaf) -> dict[str, Any]:
         if isinstance(node, Leaf):
             return {"text": leaf_sentence(node, descriptions), "code": node.text}
         return {"op": node.op, "items": [walk(item) for item in node.items]}
+
     return walk(rule.when)
 
 

@@ -23,19 +23,30 @@ __all__ = ["render_pages", "TOPICS", "FACT_GROUPS"]
 
 #: Display names of FAQ topics, in the order the FAQ lists them.
 TOPICS = {
-    "eligibility": "Eligibility and income limits", "steps": "Doing the backdoor, step by step",
-    "pro-rata": "The pro-rata rule and existing IRAs", "married": "Married couples", "forms": "Forms and reporting",
-    "recharacterization": "Recharacterization and excess contributions", "corrections": "Fixing mistakes",
-    "self-employed": "Self-employed", "hsa": "The IRA-to-HSA transfer", "mega-backdoor": "Mega backdoor Roth 401(k)",
+    "eligibility": "Eligibility and income limits",
+    "steps": "Doing the backdoor, step by step",
+    "pro-rata": "The pro-rata rule and existing IRAs",
+    "married": "Married couples",
+    "forms": "Forms and reporting",
+    "recharacterization": "Recharacterization and excess contributions",
+    "corrections": "Fixing mistakes",
+    "self-employed": "Self-employed",
+    "hsa": "The IRA-to-HSA transfer",
+    "mega-backdoor": "Mega backdoor Roth 401(k)",
     "withdrawals": "Withdrawals and the 5-year rules",
 }
 
 #: Display names of fact groups (glossary and the "check my situation" form).
 FACT_GROUPS = {
-    "basics": "About you", "income": "Income", "iras": "Your IRAs on December 31",
+    "basics": "About you",
+    "income": "Income",
+    "iras": "Your IRAs on December 31",
     "conversion": "This year's contributions and conversion",
-    "plans": "What you plan to do", "employer_plan": "Your employer plan", "mega_backdoor": "After-tax 401(k) money",
-    "hsa": "Health savings account", "withdrawals": "Roth withdrawals",
+    "plans": "What you plan to do",
+    "employer_plan": "Your employer plan",
+    "mega_backdoor": "After-tax 401(k) money",
+    "hsa": "Health savings account",
+    "withdrawals": "Roth withdrawals",
 }
 
 
@@ -57,12 +68,23 @@ def _search_index(kb: KnowledgeBase, faq: list[FaqPage]) -> str:
     titles = {f"faq/{p.id}.html": (p.question, "FAQ") for p in faq}
     titles.update({f"rules/{r.id}.html": (r.title, "Rule") for r in rules})
     out = {
-        "version": kb.version, "weight": ranker.weight, "full": _bm25_json(ranker.full), "short": _bm25_json(ranker.short),
-        "docs": [{"url": d.id, "title": titles[d.id][0], "kind": titles[d.id][1], "length": d.length,
-                  "tf": dict(sorted(d.tf.items())),
-                  "shorts": [{"length": s.length, "tf": dict(sorted(s.tf.items()))} for s in by_owner[d.id]]}
-                 for d in docs],
-        "phrases": [[p, r] for p, r in PHRASES], "synonyms": dict(sorted(SYNONYMS.items())),
+        "version": kb.version,
+        "weight": ranker.weight,
+        "full": _bm25_json(ranker.full),
+        "short": _bm25_json(ranker.short),
+        "docs": [
+            {
+                "url": d.id,
+                "title": titles[d.id][0],
+                "kind": titles[d.id][1],
+                "length": d.length,
+                "tf": dict(sorted(d.tf.items())),
+                "shorts": [{"length": s.length, "tf": dict(sorted(s.tf.items()))} for s in by_owner[d.id]],
+            }
+            for d in docs
+        ],
+        "phrases": [[p, r] for p, r in PHRASES],
+        "synonyms": dict(sorted(SYNONYMS.items())),
         "stopwords": sorted(STOPWORDS),
     }
     return json.dumps(out, ensure_ascii=False, sort_keys=False, separators=(",", ":"))
@@ -124,8 +146,7 @@ def render_pages(env: jinja2.Environment, kb: KnowledgeBase, common: dict[str, A
             raise UsageError(f"site/templates/{template}: error rendering {path}: {exc}") from None
 
     flow, flow_steps = flowchart_svg(rules, descriptions, "")
-    page("index.html", "index.html.j2", title="Backdoor Roth FAQ", topics=topics, faq=faq, flow=flow,
-         flow_steps=flow_steps)
+    page("index.html", "index.html.j2", title="Backdoor Roth FAQ", topics=topics, faq=faq, flow=flow, flow_steps=flow_steps)
     page("flowchart.html", "flowchart.html.j2", title="Backdoor Roth decision flowchart", flow=flow, flow_steps=flow_steps)
     for p in faq:
         timeline = None
@@ -135,21 +156,42 @@ def render_pages(env: jinja2.Environment, kb: KnowledgeBase, common: dict[str, A
     page("myths.html", "myths.html.j2", title="Myths and corrections", myths=myths)
     page("rules/index.html", "rules.html.j2", title="Rules", usage=usage)
     for rule in k.rules:
-        page(f"rules/{rule.id}.html", "rule.html.j2", title=rule.title, rule=rule, usage=usage[rule.id],
-             when=rule_conditions(rule, descriptions), faq_by_id={p.id: p for p in faq})
+        page(
+            f"rules/{rule.id}.html",
+            "rule.html.j2",
+            title=rule.title,
+            rule=rule,
+            usage=usage[rule.id],
+            when=rule_conditions(rule, descriptions),
+            faq_by_id={p.id: p for p in faq},
+        )
     used = _sources_used(kb, faq)
     page("sources/index.html", "sources.html.j2", title="Bibliography", used=used)
     for sid, src in k.sources.items():
-        page(f"sources/{sid}.html", "source.html.j2", title=src.title, src=src, used=used[sid],
-             faq_by_id={p.id: p for p in faq})
-    page("parameters.html", "parameters.html.j2", title="Limits and thresholds by year", years=k.years,
-         rows=_param_rows(kb))
-    page("glossary.html", "glossary.html.j2", title="Glossary of facts", groups=dict(sorted(groups.items(),
-         key=lambda g: list(FACT_GROUPS).index(g[0]) if g[0] in FACT_GROUPS else 99)))
+        page(f"sources/{sid}.html", "source.html.j2", title=src.title, src=src, used=used[sid], faq_by_id={p.id: p for p in faq})
+    page("parameters.html", "parameters.html.j2", title="Limits and thresholds by year", years=k.years, rows=_param_rows(kb))
+    page(
+        "glossary.html",
+        "glossary.html.j2",
+        title="Glossary of facts",
+        groups=dict(sorted(groups.items(), key=lambda g: list(FACT_GROUPS).index(g[0]) if g[0] in FACT_GROUPS else 99)),
+    )
     page("search.html", "search.html.j2", title="Search")
     pages["search-index.json"] = _search_index(kb, faq) + "\n"
     executed = sum(p.executed for p in faq)
-    pages["build.json"] = json.dumps({"knowledge_version": kb.version, "build_date": common["build_date"],
-                                      "faq": len(faq), "faq_examples_executed": executed, "myths": len(myths),
-                                      "rules": len(k.rules), "sources": len(k.sources)}, indent=2) + "\n"
+    pages["build.json"] = (
+        json.dumps(
+            {
+                "knowledge_version": kb.version,
+                "build_date": common["build_date"],
+                "faq": len(faq),
+                "faq_examples_executed": executed,
+                "myths": len(myths),
+                "rules": len(k.rules),
+                "sources": len(k.sources),
+            },
+            indent=2,
+        )
+        + "\n"
+    )
     return pages

@@ -17,10 +17,18 @@ __all__ = ["flowchart_svg", "FLOW", "timeline_svg"]
 
 #: The backdoor Roth path: (question when the rule is absent, main rule, side rules for "no"/"yes" branches).
 FLOW: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
-    ("Is your MAGI at or above the end of the Roth phase-out range?", "backdoor-roth-needed",
-     ("roth-direct-contribution-allowed", "roth-contribution-phased-out", "compensation-required"), "no"),
-    ("Do you hold pre-tax IRA money (traditional, rollover, SEP, SIMPLE) on December 31?", "no-pretax-ira-by-dec31",
-     ("roll-pretax-ira-into-401k", "convert-pretax-ira-instead", "ira-to-hsa-once-per-lifetime"), "yes"),
+    (
+        "Is your MAGI at or above the end of the Roth phase-out range?",
+        "backdoor-roth-needed",
+        ("roth-direct-contribution-allowed", "roth-contribution-phased-out", "compensation-required"),
+        "no",
+    ),
+    (
+        "Do you hold pre-tax IRA money (traditional, rollover, SEP, SIMPLE) on December 31?",
+        "no-pretax-ira-by-dec31",
+        ("roll-pretax-ira-into-401k", "convert-pretax-ira-instead", "ira-to-hsa-once-per-lifetime"),
+        "yes",
+    ),
     ("", "make-nondeductible-contribution", (), ""),
     ("", "convert-to-roth", (), ""),
     ("", "file-form-8606", (), ""),
@@ -47,8 +55,9 @@ def _box(x: int, y: int, w: int, lines: list[str], css: str, href: str | None, r
 def _question(rule: Rule | None, fallback: str, descriptions: dict[str, str]) -> str:
     if rule is None:
         return fallback
-    leaves = [i for i in (rule.when.items if isinstance(rule.when, Group) else (rule.when,))
-              if isinstance(i, Leaf) and not i.conclusion]
+    leaves = [
+        i for i in (rule.when.items if isinstance(rule.when, Group) else (rule.when,)) if isinstance(i, Leaf) and not i.conclusion
+    ]
     text = " and ".join(re.sub(r" \([a-z_0-9]+\)$", "", leaf_sentence(leaf, descriptions)) for leaf in leaves[:2])
     return text + "?" if leaves else fallback
 
@@ -78,8 +87,9 @@ def flowchart_svg(rules: dict[str, Rule], descriptions: dict[str, str], root: st
             for rid in side:
                 srule = rules.get(rid)
                 text = _lines(srule.title if srule else f"{rid} (not yet in the knowledge base)", 40)
-                sbox, sh = _box(_SIDE_X, sy, _SIDE_W, text, "side" if srule else "missing",
-                                f"{root}rules/{rid}.html" if srule else None, rid)
+                sbox, sh = _box(
+                    _SIDE_X, sy, _SIDE_W, text, "side" if srule else "missing", f"{root}rules/{rid}.html" if srule else None, rid
+                )
                 parts.append(sbox)
                 steps.append(f"  {label}: {' '.join(text)}")
                 sy += sh + 8
@@ -98,12 +108,14 @@ def flowchart_svg(rules: dict[str, Rule], descriptions: dict[str, str], root: st
         if n + 1 < len(FLOW):
             parts.append(f'<line x1="{_MAIN_X + 190}" y1="{y}" x2="{_MAIN_X + 190}" y2="{y + 22}" class="arrow"/>')
             y += 26
-    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_W} {y + 10}" width="{_W}" height="{y + 10}" '
-           'class="flowchart" role="group" aria-labelledby="flow-title flow-desc">'
-           '<title id="flow-title">Backdoor Roth decision flowchart</title>'
-           '<desc id="flow-desc">The backdoor Roth steps drawn from the rules; the same steps are listed below as text.'
-           '</desc><defs><marker id="arrowhead" markerWidth="8" markerHeight="8" refX="7" refY="4" orient="auto">'
-           '<path d="M0,0 L8,4 L0,8 z"/></marker></defs>' + "".join(parts) + "</svg>")
+    svg = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_W} {y + 10}" width="{_W}" height="{y + 10}" '
+        'class="flowchart" role="group" aria-labelledby="flow-title flow-desc">'
+        '<title id="flow-title">Backdoor Roth decision flowchart</title>'
+        '<desc id="flow-desc">The backdoor Roth steps drawn from the rules; the same steps are listed below as text.'
+        '</desc><defs><marker id="arrowhead" markerWidth="8" markerHeight="8" refX="7" refY="4" orient="auto">'
+        '<path d="M0,0 L8,4 L0,8 z"/></marker></defs>' + "".join(parts) + "</svg>"
+    )
     return svg, steps
 
 
@@ -128,8 +140,13 @@ def timeline_svg(facts: dict[str, Any], tax_year: int) -> tuple[str, list[str]] 
     if not conversions and not isinstance(first, int):
         return None
     rows: list[tuple[str, int, int]] = [
-        (f"{c['year']} conversion: 10% on its taxable part until {int(c['year']) + 5} if under 59½", int(c["year"]),
-         int(c["year"]) + 4) for c in conversions]
+        (
+            f"{c['year']} conversion: 10% on its taxable part until {int(c['year']) + 5} if under 59½",
+            int(c["year"]),
+            int(c["year"]) + 4,
+        )
+        for c in conversions
+    ]
     if isinstance(first, int):
         rows.append((f"Roth 5-year clock from {first}: earnings can be qualified from {first + 5}", first, first + 4))
     marks: list[tuple[str, int]] = []
@@ -155,13 +172,17 @@ def timeline_svg(facts: dict[str, Any], tax_year: int) -> tuple[str, list[str]] 
         text.append(label)
     bottom = 40 + len(rows) * 44
     for label, year in marks:
-        parts.append(f'<line x1="{x(year):.1f}" y1="24" x2="{x(year):.1f}" y2="{bottom}" class="mark"/>'
-                     f'<text x="{x(year) + 3:.1f}" y="{bottom + 14}" class="marklabel">{escape(label)}</text>')
+        parts.append(
+            f'<line x1="{x(year):.1f}" y1="24" x2="{x(year):.1f}" y2="{bottom}" class="mark"/>'
+            f'<text x="{x(year) + 3:.1f}" y="{bottom + 14}" class="marklabel">{escape(label)}</text>'
+        )
         text.append(label)
     step = max(1, (hi - lo) // 12 + 1)
     ticks = "".join(f'<text x="{x(yr) + 2:.1f}" y="16" class="tick">{yr}</text>' for yr in range(lo, hi + 1, step))
     height = bottom + 30
-    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_W} {height}" width="{_W}" height="{height}" '
-           'class="timeline" role="img" aria-labelledby="tl-title tl-desc"><title id="tl-title">Roth 5-year rules timeline'
-           f'</title><desc id="tl-desc">{escape("; ".join(text))}</desc>{ticks}{"".join(parts)}</svg>')
+    svg = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_W} {height}" width="{_W}" height="{height}" '
+        'class="timeline" role="img" aria-labelledby="tl-title tl-desc"><title id="tl-title">Roth 5-year rules timeline'
+        f'</title><desc id="tl-desc">{escape("; ".join(text))}</desc>{ticks}{"".join(parts)}</svg>'
+    )
     return svg, text
