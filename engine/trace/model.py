@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Check", "Step", "NotFired", "Undetermined", "Question", "Figure", "SourceInfo", "Explanation"]
+__all__ = ["Assumption", "Check", "Step", "NotFired", "Undetermined", "Question", "Figure", "SourceInfo", "Explanation"]
 
 
 @dataclass(slots=True)
@@ -53,6 +53,8 @@ class Step:
     sources: list[tuple[str, str]]
     rationale: str = ""
     deadline: str = ""
+    #: Facts assumed (CONTRACT §7.1) that this step rests on; empty when decided from the facts alone.
+    assumed: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -64,6 +66,8 @@ class NotFired:
     failed: list[Check]
     #: Alternatives (any one would do) of requirements (all needed): see engine.counterfactual.
     would_fire_if: list[list[Any]] = field(default_factory=list)
+    #: Facts assumed (CONTRACT §7.1) that this outcome rests on; empty when decided from the facts alone.
+    assumed: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -98,6 +102,21 @@ class Figure:
     type: str
     description: str
     sources: list[tuple[str, str]]
+    #: Facts assumed (CONTRACT §7.1) that this figure rests on; empty when computed from the facts alone.
+    assumed: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Assumption:
+    """A fact the person did not give, answered with its declared assumption (CONTRACT §7.1)."""
+
+    fact: str
+    #: The assumed value (typed, as a given fact would be).
+    assumed: Any
+    #: The plain phrase, e.g. "you have no SEP IRA".
+    phrase: str
+    #: Rule ids, figure names and ``form8606.line_N`` keys whose outcome rests on it.
+    affects: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -126,4 +145,5 @@ class Explanation:
     undetermined: list[Undetermined]
     questions: list[Question]
     sources: dict[str, SourceInfo]
-    summary: str = ""
+    #: Assumptions made for facts not given (CONTRACT §7.1), in the order of facts.yaml.
+    assumptions: list[Assumption] = field(default_factory=list)
