@@ -18,6 +18,8 @@ def test_readme_has_exactly_two_setup_commands_and_ci_runs_the_test_one():
     assert test_job.endswith("python -m pytest")
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").strip().splitlines()
     assert ci[-1] == test_job
+    # The linters run in CI before the tests, after the same install step.
+    assert any(line.endswith("&& .ci/lint") for line in ci[:-1])
 
 
 def test_the_bundled_example_named_by_the_readme_explains(cli):
