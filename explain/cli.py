@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 from importlib import metadata
+from typing import NoReturn
 
 from engine.errors import RothkbError, UsageError
 from explain.commands import COMMANDS, configure
@@ -16,7 +17,7 @@ __all__ = ["main", "build_parser"]
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # usage errors exit 2 with one clear line
+    def error(self, message: str) -> NoReturn:  # usage errors exit 2 with one clear line
         raise UsageError(f"{self.prog}: {message} (see '{self.prog} --help')")
 
 

@@ -86,7 +86,8 @@ def _terms(k: Knowledge, cond: Any, depth: int = 0) -> list[list[Any]] | None:
     if isinstance(cond, Leaf):
         if not cond.conclusion:
             return [[cond]]
-        wanted = [i.value for i in cond.right.items] if isinstance(cond.right, expr.ListLit) else [cond.right.value]
+        right: Any = cond.right  # a conclusion leaf tests a literal or a list of literals (checked by validation)
+        wanted = [i.value for i in right.items] if isinstance(right, expr.ListLit) else [right.value]
         out: list[list[Any]] = []
         for rule in k.rules:
             if any(n == cond.name and v in wanted for n, v in rule.conclude):
@@ -197,10 +198,10 @@ def _candidates(k: Knowledge, name: str, items: list[_Constraint]) -> list[Any]:
         return list(fact.values if fact and fact.values else []) + [c for c in consts if isinstance(c, str)] + ["other"]
     nums = sorted({Decimal(str(c)) for c in consts if c is not None})
     if vtype in ("int", "year"):
-        out = [n + d for n in nums for d in (-1, 0, 1)] or [0]
+        out: list[Decimal] = [n + d for n in nums for d in (-1, 0, 1)] or [Decimal(0)]
     else:
         mids = [(x + y) / 2 for x, y in zip(nums, nums[1:], strict=False)]
-        out = nums + mids + ([nums[0] - 1, nums[-1] + 1] if nums else [0])
+        out = nums + mids + ([nums[0] - 1, nums[-1] + 1] if nums else [Decimal(0)])
     low = fact.min if fact and fact.min is not None else 0 if vtype == "money" and fact else None
     high = fact.max if fact and fact.max is not None else None
     return [n for n in sorted(out) if (low is None or n >= low) and (high is None or n <= high)]

@@ -14,7 +14,7 @@ from typing import Any
 
 from engine import UsageError, default_knowledge_dir, load_knowledge
 from engine.errors import KnowledgeError, suggest
-from engine.load.yamlio import load_yaml
+from engine.load.yamlio import load_yaml, mark_of
 from engine.model.functions import DESCRIPTIONS
 from engine.validate.schema import KINDS, all_schemas, dump, schema, schema_comment
 from explain.views.sentences import describe_rule
@@ -94,7 +94,7 @@ def _existing_ids(root: Path) -> dict[str, str]:
         items = doc.get("rules") if isinstance(doc, dict) else None
         for i, item in enumerate(items if isinstance(items, list) else []):
             if isinstance(item, dict) and isinstance(item.get("id"), str):
-                found[item["id"]] = f"{path}:{items.marks[i][0]}"
+                found[item["id"]] = f"{path}:{mark_of(items, i)[0]}"
     return found
 
 
