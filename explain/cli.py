@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from importlib import metadata
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from engine.errors import RothkbError, UsageError
 from explain.commands import COMMANDS, configure
@@ -40,7 +39,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
     """
     parser = _Parser(prog="rothkb", description="Cited explanations of backdoor Roth and related rules.")
-    parser.add_argument("--version", action="version", version=f"rothkb {_version()}")
+    parser.add_argument("--version", action=_VersionAction, nargs=0, help="show the version and exit")
     parser.add_argument("--debug", action="store_true", help="show tracebacks for errors")
     parser.add_argument("--knowledge", metavar="DIR", help="knowledge directory (default: the bundled one)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -51,11 +50,18 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
-def _version() -> str:
-    try:
-        return metadata.version("rothkb")
-    except metadata.PackageNotFoundError:  # running from a checkout that is not installed
-        return "unknown"
+class _VersionAction(argparse.Action):
+    """``--version``: the package metadata is read only when asked (importlib.metadata costs ~30 ms)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any, option: Any = None) -> None:
+        from importlib import metadata  # only for --version: keeps every other command's start-up fast
+
+        try:
+            version = metadata.version("rothkb")
+        except metadata.PackageNotFoundError:  # running from a checkout that is not installed
+            version = "unknown"
+        print(f"rothkb {version}")
+        parser.exit()
 
 
 def main(argv: list[str] | None = None) -> int:
