@@ -33,6 +33,8 @@ CASES = [
     ("questions", "questions: [spouse_compensation]", "questions: expected a question about 'spouse_compensation'; asked: "),
     ("absent_figures", "absent_figures: [pretax_ira_total]",
      "absent_figures: expected no value for 'pretax_ira_total', got 94000"),
+    ("absent_form8606", "absent_form8606: [line_6]", "absent_form8606: expected no line_6, got 94000"),
+    ("absent_form8606_unknown", "absent_form8606: [line_66]", "absent_form8606.line_66: there is no such line"),
     ("error_not_raised", "error: \"is not covered\"",
      "error: expected the facts to be rejected with 'is not covered', but they were accepted"),
 ]
@@ -89,8 +91,8 @@ def test_malformed_test_files_are_reported_all_at_once(tmp_path, monkeypatch, cl
     assert result.code == 1
     lines = result.err.splitlines()
     assert "t.yaml:4:5: tests(a).fire: unknown key 'fire'; allowed keys are: name, description, facts, fires, " \
-           "does_not_fire, undetermined, figures, form8606, absent_figures, cites, text, questions, tolerance, error " \
-           "(did you mean 'fires'?)" in lines
+           "does_not_fire, undetermined, figures, form8606, absent_figures, cites, text, questions, tolerance, error, " \
+           "absent_form8606 (did you mean 'fires'?)" in lines
     assert "t.yaml:5:5: tests(a).figures: expected a mapping of names to numbers" in lines
     assert "t.yaml:6:5: tests[1]: each test needs a name and facts (a mapping)" in lines
 
