@@ -81,6 +81,7 @@ def consistency_problems(compiled: CompiledKnowledge) -> list[Problem]:
     problems = _unused(compiled)
     problems += untested_rules(k)
     problems += _faq_rules(k)
+    problems += _faq_example_rules(compiled)
     problems += contradictions(k)
     return problems
 
@@ -107,6 +108,33 @@ def _unused(compiled: CompiledKnowledge) -> list[Problem]:
         if sid not in cited:
             problems.append(Problem(src.loc.path, src.loc.line, src.loc.column, f"sources.{sid}",
                                     "source is not cited anywhere", severity="warning"))
+    return problems
+
+
+def _faq_example_rules(compiled: CompiledKnowledge) -> list[Problem]:
+    """Warnings for FAQ entries whose example fires a rule the entry's ``rules:`` does not list
+    (the answer would be personalised without the rule that speaks to the example)."""
+    from . import KnowledgeBase
+    from .errors import RothkbError
+    k = compiled.knowledge
+    kb = KnowledgeBase(compiled)
+    problems: list[Problem] = []
+    for entry in k.faq:
+        facts = (entry.get("example") or {}).get("facts") if isinstance(entry.get("example"), dict) else None
+        if not isinstance(facts, dict) or not facts:
+            continue
+        where = entry["_loc"]
+        try:
+            exp = kb.explain(dict(facts), f"{where.path}:{where.line}")
+        except RothkbError:
+            continue  # an example that cannot run is reported by the site build
+        listed = entry.get("rules") or []
+        listed = set(listed) if isinstance(listed, list) else set()
+        missing = [rid for rid in exp.fired if rid not in listed]
+        if missing:
+            problems.append(Problem(where.path, where.line, where.column, f"faq({entry.get('id')}).rules",
+                                    "the example fires rules the entry does not list: " + ", ".join(missing)
+                                    + " (add them to rules:, or change the example)", severity="warning"))
     return problems
 
 
