@@ -57,6 +57,8 @@ CASES = [
         "absent_figures: [pretax_ira_total]",
         "absent_figures: expected no value for 'pretax_ira_total', got 94000",
     ),
+    ("absent_form8606", "absent_form8606: [line_6]", "absent_form8606: expected no line_6, got 94000"),
+    ("absent_form8606_unknown", "absent_form8606: [line_66]", "absent_form8606.line_66: there is no such line"),
     (
         "error_not_raised",
         'error: "is not covered"',
@@ -123,8 +125,8 @@ def test_malformed_test_files_are_reported_all_at_once(tmp_path, monkeypatch, cl
     lines = result.err.splitlines()
     assert (
         "t.yaml:4:5: tests(a).fire: unknown key 'fire'; allowed keys are: name, description, facts, fires, "
-        "does_not_fire, undetermined, figures, form8606, absent_figures, cites, text, questions, tolerance, error "
-        "(did you mean 'fires'?)" in lines
+        "does_not_fire, undetermined, figures, form8606, absent_figures, cites, text, questions, tolerance, error, "
+        "absent_form8606 (did you mean 'fires'?)" in lines
     )
     assert "t.yaml:5:5: tests(a).figures: expected a mapping of names to numbers" in lines
     assert "t.yaml:6:5: tests[1]: each test needs a name and facts (a mapping)" in lines

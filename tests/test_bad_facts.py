@@ -80,7 +80,7 @@ def test_all_problems_reported_at_once(tmp_path, monkeypatch, cli):
 def test_money_strings_are_accepted(cli):
     import json
 
-    facts = '{"tax_year": 2025, "filing_status": "single", "magi": "$170,000.50"}'
+    facts = '{"tax_year": 2025, "filing_status": "single", "magi": "$170,000.50", "compensation": "$170,000.50"}'
     out = cli("explain", "-", "--format", "json", stdin=facts).out
     assert json.loads(out)["trace"][0]["because"][0]["value"] == 170000.5
 

@@ -101,10 +101,15 @@ def test_rules_concluding_different_values_that_can_fire_together_are_reported(k
         + rule("zz-disjoint", "magi < 0", "roth_route: direct")
     )
     found = [w for w in warnings(kb_copy) if "can fire together" in w]
+    # backdoor-roth-needed and roth-contribution-phased-out both conclude another route; either pair shows it
     assert any(
-        "'backdoor-roth-needed' and 'zz-direct'" in w
-        and "roth_route = backdoor and roth_route = direct" in w
-        and "for example when magi = $" in w
+        (
+            "'backdoor-roth-needed' and 'zz-direct'" in w
+            and "roth_route = backdoor and roth_route = direct" in w
+            or "'roth-contribution-phased-out' and 'zz-direct'" in w
+            and "roth_route = partial and roth_route = direct" in w
+        )
+        and "magi = $" in w
         for w in found
     ), found
     assert not any("zz-disjoint" in w for w in found)
@@ -141,3 +146,20 @@ def test_check_names_a_missing_folder(tmp_path, cli):
     result = cli("check", tmp_path / "nowhere")
     assert result.code == 1
     assert "knowledge directory not found" in result.err
+
+
+def test_faq_example_firing_an_unlisted_rule_is_reported(kb_copy):
+    (kb_copy / "faq").mkdir()
+    entry = (
+        "faq:\n  - id: zz-q\n    question: Q?\n    answer: A.\n    rules: [{rules}]\n    sources: [irc-219-b]\n"
+        "    example:\n      description: no pay\n      facts: {{tax_year: 2025, filing_status: single, "
+        "magi: 300000, compensation: 0}}\n"
+    )
+    (kb_copy / "faq" / "zz.yaml").write_text(entry.format(rules="backdoor-roth-needed"))
+    found = [w for w in warnings(kb_copy) if "faq(zz-q)" in w]
+    assert found == [
+        "warning: knowledge/faq/zz.yaml:2:5: faq(zz-q).rules: the example fires rules the entry does "
+        "not list: compensation-required (add them to rules:, or change the example)"
+    ], found
+    (kb_copy / "faq" / "zz.yaml").write_text(entry.format(rules="compensation-required"))
+    assert not [w for w in warnings(kb_copy) if "faq(zz-q)" in w]

@@ -125,7 +125,7 @@ def test_unknown_is_not_false():
     exp = load_knowledge().explain({"tax_year": 2025, "filing_status": "single"})
     assert exp.fired == []
     undetermined = {u.rule: u.missing for u in exp.undetermined}
-    assert undetermined["backdoor-roth-needed"] == ["magi"]
+    assert undetermined["backdoor-roth-needed"] == ["compensation", "magi"]
     assert "magi" in [q.fact for q in exp.questions[:3]]
 
 

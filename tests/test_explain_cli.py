@@ -98,10 +98,10 @@ def test_year_override_changes_the_thresholds(cli):
 
 
 def test_stdin_and_json_input(cli):
-    facts = json.dumps({"tax_year": 2025, "filing_status": "single", "magi": 300000})
+    facts = json.dumps({"tax_year": 2025, "filing_status": "single", "magi": 300000, "compensation": 0})
     result = cli("explain", "-", "--format", "json", stdin=facts)
     assert result.code == 0, result.err
-    assert json.loads(result.out)["fired"] == ["backdoor-roth-needed"]
+    assert json.loads(result.out)["fired"] == ["compensation-required"]
 
 
 def test_same_input_gives_identical_bytes_across_processes_and_hash_seeds():

@@ -12,11 +12,14 @@ from typing import Any
 
 from engine.audit.contradictions import contradictions
 from engine.compile import CompiledKnowledge
-from engine.errors import KnowledgeError, Problem, suggest
+from engine.errors import KnowledgeError, Problem, RothkbError, suggest
 from engine.load.yamlio import mark_of
 from engine.model import expr
 from engine.model.knowledge import Knowledge
+from engine.run.evaluate import run
+from engine.trace.assemble import assemble, build_static
 from engine.validate.scenarios import load_scenarios
+from engine.validate.situation import parse_facts
 
 __all__ = ["consistency_problems", "untested_rules"]
 
@@ -27,6 +30,7 @@ def consistency_problems(compiled: CompiledKnowledge) -> list[Problem]:
     problems = _unused(compiled)
     problems += untested_rules(k)
     problems += _faq_rules(k)
+    problems += _faq_example_rules(compiled)
     problems += contradictions(k)
     return problems
 
@@ -66,6 +70,42 @@ def _unused(compiled: CompiledKnowledge) -> list[Problem]:
                     src.loc.column,
                     f"sources.{sid}",
                     "source is not cited anywhere",
+                    severity="warning",
+                )
+            )
+    return problems
+
+
+def _faq_example_rules(compiled: CompiledKnowledge) -> list[Problem]:
+    """Warnings for FAQ entries whose example fires a rule the entry's ``rules:`` does not list
+    (the answer would be personalised without the rule that speaks to the example).
+    """
+    k = compiled.knowledge
+    static = build_static(compiled)
+    problems: list[Problem] = []
+    for entry in k.faq:
+        facts = (entry.get("example") or {}).get("facts") if isinstance(entry.get("example"), dict) else None
+        if not isinstance(facts, dict) or not facts:
+            continue
+        where = entry["_loc"]
+        try:
+            typed = parse_facts(dict(facts), k, f"{where.path}:{where.line}")
+            fired = assemble(compiled, static, run(compiled, typed)).fired
+        except RothkbError:
+            continue  # an example that cannot run is reported by the site build
+        listed = entry.get("rules") or []
+        listed = set(listed) if isinstance(listed, list) else set()
+        missing = [rid for rid in fired if rid not in listed]
+        if missing:
+            problems.append(
+                Problem(
+                    where.path,
+                    where.line,
+                    where.column,
+                    f"faq({entry.get('id')}).rules",
+                    "the example fires rules the entry does not list: "
+                    + ", ".join(missing)
+                    + " (add them to rules:, or change the example)",
                     severity="warning",
                 )
             )

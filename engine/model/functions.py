@@ -160,15 +160,32 @@ def _allocate(amount: Any, regular: Any, conversions: list[dict[str, Any]]) -> l
     return taken
 
 
+def _plus_this_year(conversions: list, extra: tuple) -> list:
+    """``conversions`` plus this year's conversion ``(year, taxable, nontaxable)`` when given.
+
+    This year's conversion is part of the Roth IRA ordering of a withdrawal made in that year or
+    later (26 U.S.C. 408A(d)(3)(F), (d)(4)(B)); it is passed separately because it is figured
+    from this year's Form 8606, not listed among the earlier conversions.
+    """
+    if not extra:
+        return list(conversions)
+    year, taxable, nontaxable = (tuple(extra) + (0, 0))[:3]
+    if _dec(taxable) <= 0 and _dec(nontaxable) <= 0:
+        return list(conversions)
+    return list(conversions) + [{"year": int(year), "taxable": taxable, "nontaxable": nontaxable}]
+
+
 def withdrawal_from_contributions(amount: Any, regular: Any) -> Decimal | int:
     """Part of a Roth IRA withdrawal that is a return of regular contributions."""
     return _clean(min(_dec(amount), _dec(regular)))
 
 
-def withdrawal_from_recent_conversions(amount: Any, regular: Any, conversions: list, year: int) -> Decimal | int:
+def withdrawal_from_recent_conversions(amount: Any, regular: Any, conversions: list, year: int, *this_year: Any) -> Decimal | int:
     """Part of a withdrawal allocated to the taxable part of conversions whose own 5-year
-    period (starting Jan 1 of the conversion year) has not ended by ``year``.
+    period (starting Jan 1 of the conversion year) has not ended by ``year``; optionally with
+    this year's conversion as ``year, taxable, nontaxable``.
     """
+    conversions = _plus_this_year(conversions, this_year)
     total = sum(
         (
             part
@@ -180,14 +197,20 @@ def withdrawal_from_recent_conversions(amount: Any, regular: Any, conversions: l
     return _clean(total)
 
 
-def withdrawal_from_earnings(amount: Any, regular: Any, conversions: list) -> Decimal | int:
-    """Part of a withdrawal that comes from earnings (after all contributions and conversions)."""
+def withdrawal_from_earnings(amount: Any, regular: Any, conversions: list, *this_year: Any) -> Decimal | int:
+    """Part of a withdrawal that comes from earnings (after all contributions and conversions);
+    optionally with this year's conversion as ``year, taxable, nontaxable``.
+    """
+    conversions = _plus_this_year(conversions, this_year)
     total = sum((part for kind, _, part in _allocate(amount, regular, conversions) if kind == "earnings"), Decimal(0))
     return _clean(total)
 
 
-def conversion_clock_end(conversions: list, year: int) -> Any:
-    """Last year of the latest conversion 5-year period still running in ``year``, or null."""
+def conversion_clock_end(conversions: list, year: int, *this_year: Any) -> Any:
+    """Last year of the latest conversion 5-year period still running in ``year``, or null;
+    optionally with this year's conversion as ``year, taxable``.
+    """
+    conversions = _plus_this_year(conversions, this_year)
     running = [int(c["year"]) + 4 for c in conversions if int(year) < int(c["year"]) + 5 and _dec(c["taxable"]) > 0]
     return max(running) if running else None
 
@@ -226,9 +249,9 @@ ARITY: dict[str, tuple[int, int | None]] = {
     "under_59_half": (5, 5),
     "qualified_year": (4, 4),
     "withdrawal_from_contributions": (2, 2),
-    "withdrawal_from_recent_conversions": (4, 4),
-    "withdrawal_from_earnings": (3, 3),
-    "conversion_clock_end": (2, 2),
+    "withdrawal_from_recent_conversions": (4, 7),
+    "withdrawal_from_earnings": (3, 6),
+    "conversion_clock_end": (2, 4),
     "if": (3, 3),
     "default": (2, 2),
     "known": (1, 1),
@@ -255,8 +278,10 @@ DESCRIPTIONS: dict[str, str] = {
     "Roth IRA distribution can be qualified",
     "withdrawal_from_contributions": "withdrawal_from_contributions(amount, regular): part that returns regular contributions",
     "withdrawal_from_recent_conversions": "withdrawal_from_recent_conversions(amount, regular, "
-    "conversions, year): part from taxable conversions "
-    "less than 5 years old",
-    "withdrawal_from_earnings": "withdrawal_from_earnings(amount, regular, conversions): part from earnings",
-    "conversion_clock_end": "conversion_clock_end(conversions, year): last year of the latest running conversion 5-year period",
+    "conversions, year[, this_year, taxable, nontaxable]): "
+    "part from taxable conversions less than 5 years old",
+    "withdrawal_from_earnings": "withdrawal_from_earnings(amount, regular, conversions[, "
+    "this_year, taxable, nontaxable]): part from earnings",
+    "conversion_clock_end": "conversion_clock_end(conversions, year[, this_year, taxable]): "
+    "last year of the latest running conversion 5-year period",
 }

@@ -208,6 +208,11 @@ _TEST = {
     "questions": {"type": "array", "items": {"type": "string"}, "description": "Facts rothkb must ask about."},
     "tolerance": {"type": "number", "minimum": 0, "description": "Allowed difference for figures (default 0)."},
     "error": _text("The facts must be rejected with a message containing this text."),
+    "absent_form8606": {
+        "type": "array",
+        "items": {"type": "string", "pattern": "^line_[0-9]+[a-z]?$"},
+        "description": "Form 8606 lines that must not appear (e.g. lines 4-13 when Part I stops at line 3).",
+    },
 }
 _FAQ = {
     "id": {"type": "string", "pattern": KEBAB},

@@ -129,6 +129,14 @@ def _figure_failures(kb: KnowledgeBase, exp: Explanation, expect: dict[str, Any]
     for name in expect.get("absent_figures") or ():
         if name in figures:
             out.append(f"absent_figures: expected no value for '{name}', got {json_number(figures[name])}")
+    lines = {f.name: f.value for f in exp.form8606}
+    known_lines = {v.form8606 for v in kb.knowledge.values.values() if v.form8606}
+    for name in expect.get("absent_form8606") or ():
+        if name not in known_lines:
+            hint = suggest(str(name), sorted(known_lines))
+            out.append(f"absent_form8606.{name}: there is no such line" + (f" (did you mean '{hint}'?)" if hint else ""))
+        elif name in lines:
+            out.append(f"absent_form8606: expected no {name}, got {json_number(lines[name])}")
     return out
 
 
