@@ -8,23 +8,23 @@ says plainly that the knowledge base does not cover the question, and lists the 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from typing import Any
 
 from engine import KnowledgeBase, load_knowledge
-from engine.errors import UsageError
-from engine.trace import Explanation
+from engine.errors import InputError, UsageError
+from engine.trace import Explanation, json_number
 
+from .ask_figures import asked_figures, lead
+from .ask_read import Reading, normalise, read_question
+from .render import to_json_dict
 from .sentences import describe_check
-from .site_index import Doc, Ranker
+from .site_index import Doc, Ranker, is_covered
 
-__all__ = ["add_parser", "ask", "Answer", "MIN_SCORE", "MIN_COVERAGE"]
-
-#: A best match needs at least this BM25 score ...
-MIN_SCORE = 5.0
-#: ... and must contain at least this share of the question's (idf-weighted) terms.
-MIN_COVERAGE = 0.2
+__all__ = ["add_parser", "ask", "Answer"]
 #: How many matches the answer lists.
 TOP = 5
 
@@ -39,11 +39,15 @@ class Answer:
     covered: bool
     matches: list[dict[str, Any]]
     markdown: str
+    #: The facts read from the question (after validation), JSON-ready.
+    facts_read: dict[str, Any] = field(default_factory=dict)
+    #: The figures the engine computed, the one the question asks for first.
+    computed: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> str:
-        """The CONTRACT §1 JSON object."""
+        """The CONTRACT §1 JSON object, plus ``facts_read`` and ``computed``."""
         doc = {"question": self.question, "covered": self.covered, "matches": self.matches,
-               "answer_markdown": self.markdown}
+               "answer_markdown": self.markdown, "facts_read": self.facts_read, "computed": self.computed}
         return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -96,42 +100,146 @@ def _personal(kb: KnowledgeBase, entry: dict[str, Any], exp: Explanation) -> lis
     return out
 
 
-def ask(kb: KnowledgeBase, question: str, facts: dict[str, Any] | None = None) -> Answer:
-    """Answer ``question`` from the FAQ; personalise with validated ``facts`` when given."""
+#: The rules behind each figure: a question that asks for a figure (and states the numbers for it)
+#: is about the FAQ entries that explain those rules.
+FIGURE_RULES = {
+    "roth_contribution_limit": ("roth-contribution-phased-out", "backdoor-roth-needed", "roth-direct-contribution-allowed"),
+    "taxable_conversion": ("no-pretax-ira-by-dec31",),
+    "mega_backdoor_room": ("mega-backdoor-available",),
+    "hsa_funding_distribution_max": ("ira-to-hsa-once-per-lifetime",),
+    "excess_contribution": ("excess-roth-contribution",),
+    "early_withdrawal_penalty": ("five-year-rule-conversions", "contributions-come-out-first"),
+    "qualified_distribution_year": ("five-year-rule-qualified-distribution",),
+    "ira_contribution_limit": ("make-nondeductible-contribution",),
+}
+#: Share of the best score added to an entry about the figure asked for (its first rule / any rule).
+BOOST = (0.5, 0.25)
+
+
+def _boost(kb: KnowledgeBase, ranked: list[tuple[Doc, float, float]], asked: list[str]) -> list[tuple[Doc, float, float]]:
+    """Raise the entries whose rules produce the figure the question asks for."""
+    if not asked or not ranked:
+        return ranked
+    wanted = set(FIGURE_RULES.get(asked[0], ()))
+    rules = {str(e["id"]): [str(r) for r in e.get("rules") or ()] for e in kb.knowledge.faq}
+    top = ranked[0][1]
+    out = []
+    for doc, score, cover in ranked:
+        own = rules.get(doc.id, [])
+        bonus = BOOST[0] if own[:1] and own[0] in wanted else BOOST[1] if wanted & set(own) else 0.0
+        out.append((doc, score + bonus * top, cover))
+    return sorted(out, key=lambda s: (-s[1], s[0].id))
+
+
+def _one_line(answer: str) -> str:
+    """The first sentence of an FAQ answer, without Markdown emphasis."""
+    text = " ".join(answer.replace("**", "").replace("*", "").split())
+    m = re.match(r"(.+?[.!?])(?:\s|$)", text)
+    return m.group(1) if m else text
+
+
+def _link(entry_id: str, site_url: str | None) -> str:
+    return (site_url.rstrip("/") + "/" if site_url else "") + f"faq/{entry_id}.html"
+
+
+def _not_covered(kb: KnowledgeBase, question: str, matches: list[dict[str, Any]], reading: Reading | None,
+                 site_url: str | None) -> list[str]:
+    from .site_pages import TOPICS
+    entries = {str(e["id"]): e for e in kb.knowledge.faq}
+    lines = ["# Not covered", "", f"You asked: “{_escape(question)}”", "",
+             "The rothkb knowledge base does not cover this question, so it will not guess. It covers: "
+             + "; ".join(TOPICS.values()) + ".", ""]
+    close = [m for m in matches[:3] if m["faq"] in entries]
+    if close:
+        lines += ["The closest questions it does answer:", ""]
+        for m in close:
+            entry = entries[m["faq"]]
+            lines += [f"- **{m['question']}** {_one_line(str(entry.get('answer', '')))} "
+                      f"([read more]({_link(m['faq'], site_url)}), `rothkb ask` id `{m['faq']}`)"]
+    return lines
+
+
+def _read_line(reading: Reading, file_facts: dict[str, Any] | None, kb: KnowledgeBase) -> list[str]:
+    phrases = [p for p in reading.phrases() if p]
+    out = []
+    if phrases:
+        out += ["**I read:** " + _escape("; ".join(phrases)) + ". If any of that is wrong, say it differently or "
+                "give a facts file with `--facts` (the file wins)."]
+    if file_facts:
+        names = [kb.knowledge.facts[f].description.split(";")[0].split(".")[0] if f in kb.knowledge.facts else f
+                 for f in file_facts if f != "tax_year"]
+        out += [f"**From your facts file:** {len(names)} fact{'s' if len(names) != 1 else ''}"
+                + (f" ({_escape(', '.join(sorted(file_facts)))})" if file_facts else "") + "."]
+        del names
+    for fact, why in reading.refused.items():
+        out += [f"(I could not use what I read as {fact}: {_escape(why)}.)"]
+    return out + ([""] if out else [])
+
+
+def ask(kb: KnowledgeBase, question: str, facts: dict[str, Any] | None = None, today: dt.date | None = None,
+        site_url: str | None = None) -> Answer:
+    """Answer ``question`` from the FAQ and the rules.
+
+    Args:
+        kb: The knowledge base.
+        question: The question in the person's words.
+        facts: Validated facts from ``--facts``; they win over facts read from the question.
+        today: The date that fixes the planning year (default: today).
+        site_url: Base URL of the built FAQ site for links (default: site-relative paths).
+
+    """
+    reading = read_question(kb, question, today)
     bm = _index(kb)
-    ranked = bm.rank(question)
+    asked = asked_figures(normalise(question), reading.facts)
+    ranked = _boost(kb, bm.rank(reading.rest or question), asked)
     entries = {str(e["id"]): e for e in kb.knowledge.faq}
     matches = [{"faq": d.id, "question": str(entries[d.id].get("question", "")), "score": round(score, 3),
                 "rules": [str(r) for r in entries[d.id].get("rules") or ()]} for d, score, _ in ranked[:TOP]]
-    covered = (bool(ranked) and ranked[0][1] >= MIN_SCORE and ranked[0][2] >= MIN_COVERAGE
-               and bm.anchored(question, ranked[0][0]))
-    lines: list[str]
+    covered = is_covered(bm, reading.rest or question, ranked)
+    facts_read = {k: json_number(v) for k, v in reading.facts.items()}
     if not covered:
-        lines = ["# Not covered", "", f"You asked: “{_escape(question)}”", "",
-                 "The rothkb knowledge base does not cover this question. It answers questions about the backdoor "
-                 "Roth IRA, the mega backdoor Roth 401(k), the pro-rata rule, Form 8606, Roth withdrawals and the "
-                 "5-year rules, and the IRA-to-HSA transfer.", ""]
-        if matches:
-            lines += ["Closest topics it does cover:", ""] + [f"- {m['question']} (`{m['faq']}`)" for m in matches[:3]]
-        else:
-            from .site_pages import TOPICS
-            lines += ["Topics it does cover: " + "; ".join(TOPICS.values()) + "."]
-        return Answer(question, False, matches, "\n".join(lines) + "\n")
+        lines = _not_covered(kb, question, matches, reading, site_url)
+        return Answer(question, False, matches, "\n".join(lines) + "\n", facts_read, {})
     best = entries[matches[0]["faq"]]
     sources = kb.knowledge.sources
     cited = [str(s) for s in best.get("sources") or () if str(s) in sources]
     rules = {r.id: r for r in kb.knowledge.rules}
-    lines = [f"# {best.get('question', '')}", "", f"You asked: “{_escape(question)}”", "",
-             str(best.get("answer", "")).strip() + "".join(f"[^{s}]" for s in cited), ""]
-    named = [f"{rules[r].title} (`{r}`)" for r in matches[0]["rules"] if r in rules]
-    if named:
-        lines += ["**Rules:** " + "; ".join(named) + ".", ""]
-    if facts is not None:
-        lines += _personal(kb, best, kb.explain(facts, validated=True))
+    lines = [f"# {best.get('question', '')}", "", f"You asked: “{_escape(question)}”", ""]
+    merged = _merge(kb, reading, facts)
+    computed: dict[str, Any] = {}
+    exp = None
+    if merged is not None and (facts or set(reading.facts) - {"tax_year"}):
+        exp = kb.explain(merged, validated=True)
+        doc = to_json_dict(exp)
+        lines += _read_line(reading, facts, kb)
+        asked = asked_figures(normalise(question), merged)
+        sentence, named = lead(kb, asked, merged, doc)
+        if sentence:
+            lines += [sentence, ""]
+        figures = doc.get("figures") or {}
+        computed = {name: figures[name] for name in named + [f for f in figures if f not in named]}
+    lines += [str(best.get("answer", "")).strip() + "".join(f"[^{s}]" for s in cited), ""]
+    named_rules = [f"{rules[r].title} (`{r}`)" for r in matches[0]["rules"] if r in rules]
+    if named_rules:
+        lines += ["**Rules:** " + "; ".join(named_rules) + ".", ""]
+    if exp is not None:
+        lines += _personal(kb, best, exp)
     if len(matches) > 1:
         lines += ["", "## Related questions", ""] + [f"- {m['question']} (`{m['faq']}`)" for m in matches[1:4]]
     lines += [""] + [f"[^{s}]: {sources[s].title}. <{sources[s].url}>" for s in cited]
-    return Answer(question, True, matches, "\n".join(lines).rstrip() + "\n")
+    return Answer(question, True, matches, "\n".join(lines).rstrip() + "\n", facts_read, computed)
+
+
+def _merge(kb: KnowledgeBase, reading: Reading, facts: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Facts read from the question, overridden by the facts file; validated together."""
+    combined = dict(reading.facts)
+    if facts:
+        combined.update(facts)
+    try:
+        return kb.parse_facts(combined, "<question and facts>")
+    except InputError:
+        # Read facts that contradict the file (e.g. an age that does not fit its birth date) give way to it.
+        return facts if facts else None
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
@@ -147,7 +255,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if args.facts:
         text, name = _read_input(args.facts)
         facts = kb.read_facts(text, name)
-    answer = ask(kb, question, facts)
+    answer = ask(kb, question, facts, site_url=args.site_url)
     write_output(answer.to_json() if args.format == "json" else answer.markdown, None)
     return 0
 
@@ -158,4 +266,5 @@ def add_parser(sub: Any) -> dict[str, Any]:
     p.add_argument("question", nargs="+", metavar="QUESTION", help="the question, in your own words")
     p.add_argument("--facts", metavar="FACTS", help="YAML or JSON facts file (or -) to personalise the answer")
     p.add_argument("--format", choices=("md", "json"), default="md")
+    p.add_argument("--site-url", metavar="URL", help="base URL of the built FAQ site, for the links of the answer")
     return {"ask": cmd_ask}
