@@ -103,7 +103,7 @@ def _personal(kb: KnowledgeBase, entry: dict[str, Any], exp: Explanation) -> lis
 #: The rules behind each figure: a question that asks for a figure (and states the numbers for it)
 #: is about the FAQ entries that explain those rules.
 FIGURE_RULES = {
-    "roth_contribution_limit": ("roth-contribution-phased-out", "backdoor-roth-needed", "roth-direct-contribution-allowed"),
+    "roth_contribution_limit": ("roth-contribution-phased-out",),
     "taxable_conversion": ("no-pretax-ira-by-dec31",),
     "mega_backdoor_room": ("mega-backdoor-available",),
     "hsa_funding_distribution_max": ("ira-to-hsa-once-per-lifetime",),

@@ -14,7 +14,7 @@ from typing import Any
 from engine import KnowledgeBase
 from engine.trace import format_value
 
-__all__ = ["asked_figures", "lead", "LEAD_TEMPLATES"]
+__all__ = ["asked_figures", "lead"]
 
 #: (figure, pattern over the normalised question, facts any one of which also points at it).
 _ASKS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
@@ -27,6 +27,7 @@ _ASKS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("hsa_funding_distribution_max", r"\bhsa\b", ("hsa_coverage", "hsa_contributions")),
     ("taxable_conversion", r"\b(?:tax|taxes|taxable|taxed|owe|bill)\b", ("conversion_amount",)),
     ("roth_contribution_limit", r"\b(?:roth)\b[^?]*\b(?:how much|limit|can i|can we|put|contribute|allowed|directly|straight)\b"
+     r"|\b(?:get|put) (?:money |anything |something )?(?:in|into) (?:a |my |the )?roth\b"
      r"|\b(?:how much|limit|can i|can we|put|contribute|allowed)\b[^?]*\broth\b", ("magi",)),
     ("ira_contribution_limit", r"\bhow much\b[^?]*\b(?:ira|backdoor)\b|\bira limit\b|\bcontribution limit\b", ("compensation",)),
 )
@@ -72,7 +73,8 @@ def _sentence(figure: str, value: Any, facts: dict[str, Any], doc: dict[str, Any
     if figure == "taxable_conversion":
         conv = facts.get("conversion_amount")
         line10 = (doc.get("form8606") or {}).get("line_10")
-        ratio = f" (Form 8606 line 10 puts {format_value(line10, 'ratio')} of it in basis)" if line10 not in (None, 0) else ""
+        ratio = (f" (Form 8606 line 10: {format_value(line10, 'ratio')} of it is tax-free basis)"
+                 if line10 not in (None, 0) else "")
         of = f" of your {_money(conv)} conversion" if conv is not None else " of your conversion"
         return f"**{_money(value)}**{of} would be taxable for {year}{assume}{ratio}."
     if figure == "roth_contribution_limit":
@@ -92,7 +94,8 @@ def _sentence(figure: str, value: Any, facts: dict[str, Any], doc: dict[str, Any
                 f"contribution{allowed}{assume}.")
     if figure == "mega_backdoor_room":
         return (f"You have **{_money(value)}** of after-tax room in your 401(k) for {year}{assume} "
-                f"(the annual additions limit less your deferrals and employer contributions), if the plan takes after-tax money.")
+                "(the annual additions limit less your deferrals and employer contributions), "
+                "if the plan takes after-tax money.")
     if figure == "hsa_funding_distribution_max":
         return f"Up to **{_money(value)}** can move from your IRA to your HSA for {year}{assume} (once in a lifetime)."
     if figure == "ira_contribution_limit":
@@ -128,9 +131,14 @@ def lead(kb: KnowledgeBase, asked: list[str], facts: dict[str, Any], doc: dict[s
     if "age" in missing and "birth_date" in missing:
         missing.remove("birth_date")
     questions = kb.questions()
+    # In the engine's own order of importance (the questions that settle most come first).
+    order = {q["fact"]: i for i, q in enumerate(doc.get("questions") or [])}
+    missing.sort(key=lambda m: (order.get(m, len(order)), m))
     asks = [questions.get(m) or m for m in missing if m in questions][:5]
     what = kb.knowledge.values[figure].description if figure in kb.knowledge.values else figure
     if not asks:
         return None, []
-    return (f"I cannot work out the figure you asked for ({what[0].lower() + what[1:]}) from what you told me yet. "
-            "It depends on: " + " ".join(f"*{q}*" for q in asks)), []
+    what = re.sub(r"\s*\(.*?\)", "", what).strip()
+    return (f"**I can't work out the figure you asked for yet** ({what[0].lower() + what[1:]}): "
+            "it depends on facts the question does not give. These questions decide it:\n\n"
+            + "\n".join(f"- {q}" for q in asks)), []

@@ -68,7 +68,7 @@ def normalise(text: str) -> str:
     text = text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"').replace("\u00a0", " ")
     text = text.lower()
     text = re.sub(r"(\d)\s*(?:½|1/2)", r"\1 and a half", text)
-    text = re.sub(r"\b(401|403|457)\s*\(?\s*([kb])\s*\)?", r"\1\2", text)
+    text = re.sub(r"\b(401|403|457)\s*\(?\s*([kb])(?:\s*\))?", r"\1\2", text)
     text = re.sub(r"\b(415|402)\s*\(\s*([cg])\s*\)", r"\1\2", text)
     text = re.sub(r"\bw-?2\b", "w2", text)
     text = re.sub(r"\b1099\s*-?\s*r\b", "1099r", text)
@@ -77,7 +77,8 @@ def normalise(text: str) -> str:
 
 # Money: "$93k", "300k", "1.2 million", "$240,000", "$7,000.50", "12 grand"; not "401k", "2025", "6%".
 _AMOUNT = re.compile(
-    r"(?<![\w.])(?!(?:401k|403b|457b|415c|402g|1099r|8606|5329|1040|5498)\b)(?P<dollar>\$\s?)?(?P<num>\d{1,3}(?:,\d{3})+|\d+)(?P<dec>\.\d+)?"
+    r"(?<![\w.])(?!(?:401k|403b|457b|415c|402g|1099r|8606|5329|1040|5498)\b)(?P<dollar>\$\s?)?(?P<num>\d{1,3}(?:,\d{3})+|"
+    r"\d+)(?P<dec>\.\d+)?"
     r"(?:\s?(?P<mult>k|m|mm|million|mil|thousand|grand)\b)?(?P<pct>\s?%| percent)?(?![\w$])")
 _NOT_MONEY_BEFORE = re.compile(r"(?:line|box|code|form|age|aged|part|page|step|chapter|notice|section|§)\s*$")
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
@@ -116,7 +117,7 @@ def find_amounts(text: str) -> list[_Amount]:
                 continue  # an age, a count, a month
             if _NOT_MONEY_BEFORE.search(text[:m.start()]):
                 continue
-        if num != num.to_integral_value() and len((m.group("dec") or "")) > 3:
+        if num != num.to_integral_value() and len(m.group("dec") or "") > 3:
             continue
         out.append(_Amount(num.quantize(Decimal("0.01")).normalize() if num != num.to_integral_value()
                            else Decimal(int(num)), m.start(), m.end()))
@@ -130,24 +131,40 @@ _BEFORE_CUT = re.compile(r"(?:[;.?!]|,\s*(?:and|but)\b|\band\b|\bbut\b|\bwhile\b
 _CUES: tuple[tuple[str, str | None, str | None], ...] = (
     ("spouse_compensation", rf"\b{_SPOUSE}\b.*\b(?:makes?|earns?|earning|making|salary|pay|income|wages)\b", None),
     ("spouse_compensation", rf"\b{_SPOUSE}(?:'s)?\s+(?:salary|pay|income|wages)\b", None),
-    ("spouse_pretax_ira_balance", rf"\b{_SPOUSE}\b.*\b(?:has|have|holds)\b", r"^\s*(?:in (?:a|an|her|his|their) )?(?:\w+ )?(?:traditional |rollover |pre-?tax |sep |simple )?iras?\b"),
+    ("spouse_pretax_ira_balance", rf"\b{_SPOUSE}\b.*\b(?:has|have|holds)\b", r"^\s*(?:in (?:a|an|her|his|"
+                                                                             r"their) )?(?:\w+ )?(?:traditional |rollover |"
+                                                                             r"pre-?tax |sep |simple )?iras?\b"),
     ("magi", r"\b(?:magi|agi|adjusted gross income|modified agi)\b[^$]*$", None),
-    ("employer_contributions", r"\b(?:employer|company|match|matching|they)\b.*\b(?:puts?|contributes?|adds?|gives?|matches|kicks? in|deposits?)\b(?: in)?\s*$", None),
+    ("employer_contributions", r"\b(?:employer|company|match|matching|they)\b.*\b(?:puts?|contributes?|adds?|gives?|matches|"
+                               r"kicks? in|deposits?)\b(?: in)?\s*$", None),
     ("employer_contributions", r"\b(?:employer|company)\s+(?:match|contributions?)\s*(?:is|are|of)?\s*$", None),
     ("employer_contributions", None, r"^\s*(?:of |in )?(?:employer |company )?(?:match|matching)\b"),
     ("elective_deferrals", r"\b(?:defer|deferring|deferred|deferrals?)\b\s*(?:of|is|are)?\s*$", None),
-    ("elective_deferrals", r"\b(?:put|putting|contribute|contributing|contributed|save|saving)\s*$", r"^\s*(?:a year )?(?:in|into|to)\s+(?:my |the |our )?(?:401k|403b|457b|plan)\b"),
+    ("elective_deferrals", r"\b(?:put|putting|contribute|contributing|contributed|save|saving)\s*$", r"^\s*(?:a year )?(?:in|"
+                                                                                                     r"into|to)\s+(?:my |the |"
+                                                                                                     r"our )?(?:401k|403b|457b|"
+                                                                                                     r"plan)\b"),
     ("hsa_contributions", None, r"^\s*(?:in|into|to)\s+(?:my |the |our )?hsa\b"),
     ("hsa_contributions", r"\bhsa contributions?\b.*$", None),
     ("after_tax_contributions", None, r"^\s*(?:of )?(?:in )?after-?\s?tax\b(?! room| space)"),
-    ("roth_regular_contributions", r"\b(?:contributed|put|deposited)\b\s*$", r"^\s*(?:in|into|to)\s+(?:my |a |the )?roth(?: ira)?s?\b.*\b(?:over the years|in total|total|so far|since)\b"),
+    ("roth_regular_contributions", r"\b(?:contributed|put|deposited)\b\s*$", r"^\s*(?:in|into|to)\s+(?:my |a |"
+                                                                             r"the )?roth(?: ira)?s?\b.*\b(?:over the years|"
+                                                                             r"in total|total|so far|since)\b"),
     ("roth_regular_contributions", r"\b(?:total|all)\s+(?:of )?(?:my )?(?:roth )?contributions?\b.*$", None),
-    ("direct_roth_contribution", r"\b(?:contributed|contribute|put|deposited|funded|contributing)\b(?: in)?\s*$", r"^\s*(?:directly |straight )?(?:in|into|to)\s+(?:my |a |the )?roth\b"),
+    ("direct_roth_contribution", r"\b(?:contributed|contribute|put|deposited|funded|contributing)\b(?: in)?\s*$", r"^\s*(?:direc"
+                                                                                                                  r"tly |straig"
+                                                                                                                  r"ht )?(?:in|"
+                                                                                                                  r"into|to)\s+"
+                                                                                                                  r"(?:my |a |"
+                                                                                                                  r"the )?roth"
+                                                                                                                  r"\b"),
     ("direct_roth_contribution", r"\b(?:direct(?:ly)?|straight)\b.*\b(?:contributed|contribute|put|deposited)\b\s*$", None),
     ("direct_roth_contribution", r"\bdirect roth contribution\b.*$", None),
-    ("planned_withdrawal_amount", r"\b(?:withdraw|withdrawing|pull out|pull|take out|take|taking|withdrawal of|cash out)\b(?: out)?\s*$", None),
+    ("planned_withdrawal_amount", r"\b(?:withdraw|withdrawing|pull out|pull|take out|take|taking|withdrawal of|"
+                                  r"cash out)\b(?: out)?\s*$", None),
     ("planned_withdrawal_amount", None, r"^\s*(?:withdrawal|distribution)\b"),
-    ("conversion_amount", r"\b(?:convert|converting|converted|conversion of|backdoor|backdoored|roll|move|moving)\b(?: my| the| all| entire| whole| about| around)*\s*$", None),
+    ("conversion_amount", r"\b(?:convert|converting|converted|conversion of|backdoor|backdoored|roll|move|moving)\b(?: my| the|"
+                          r" all| entire| whole| about| around)*\s*$", None),
     ("conversion_amount", None, r"^\s*(?:backdoor |roth )?(?:conversion|converted)\b"),
     ("rollover_ira_balance", None, r"^\s*(?:in (?:a|an|my|the) )?(?:old )?rollover ira\b"),
     ("sep_ira_balance", None, r"^\s*(?:in (?:a|an|my|the) )?sep(?:-ira| ira)?\b"),
@@ -156,10 +173,13 @@ _CUES: tuple[tuple[str, str | None, str | None], ...] = (
     ("roth_ira_balance", None, r"^\s*(?:in (?:a|an|my|the) )?roth iras?\b(?! (?:directly|contribution))"),
     ("traditional_ira_balance", None, r"^\s*(?:in (?:a|an|my|the) )?(?:old )?(?:traditional|pre-?tax|deductible) iras?\b"),
     ("traditional_ira_balance", None, r"^\s*(?:in (?:a|an|my|the) )?iras?\b"),
-    ("nondeductible_contribution", r"\b(?:contribute|contributing|contributed|put in|put|deposit|deposited|fund|nondeductible contribution of)\b(?: in)?\s*$", None),
+    ("nondeductible_contribution", r"\b(?:contribute|contributing|contributed|put in|put|deposit|deposited|fund|"
+                                   r"nondeductible contribution of)\b(?: in)?\s*$", None),
     ("nondeductible_contribution", None, r"^\s*(?:nondeductible|non-deductible) (?:ira )?contribution\b"),
-    ("compensation", r"\b(?:earn|earns|earning|earned|make|makes|making|made|paid|salary|salaries|wages|compensation|pay is|w2 income|earned income|bring in)\b[^$]*$", None),
-    ("compensation", None, r"^\s*(?:a year |per year |annually )?(?:salary|in salary|of salary|in wages|w2|of earned income|earned income|in pay)\b"),
+    ("compensation", r"\b(?:earn|earns|earning|earned|make|makes|making|made|paid|salary|salaries|wages|compensation|pay is|"
+                     r"w2 income|earned income|bring in)\b[^$]*$", None),
+    ("compensation", None, r"^\s*(?:a year |per year |annually )?(?:salary|in salary|of salary|in wages|w2|of earned income|"
+                           r"earned income|in pay)\b"),
     ("magi", r"\b(?:income|household income|we make|gross)\b[^$]*$", None),
     ("magi", None, r"^\s*(?:a year |per year )?(?:of )?(?:income|magi|agi)\b"),
 )
@@ -214,13 +234,15 @@ class _Builder:
 def _read_status(text: str, b: _Builder) -> None:
     if re.search(r"\b(?:married filing separate(?:ly)?|filing separately|file separately|file separate returns|mfs)\b", text):
         b.set("filing_status", "married_filing_separately", "married filing separately")
-    elif re.search(r"\b(?:married filing joint(?:ly)?|filing jointly|file jointly|filed jointly|joint return|joint filers?|mfj)\b", text):
+    elif re.search(r"\b(?:married filing joint(?:ly)?|filing jointly|file jointly|filed jointly|joint return|joint filers?|"
+                   r"mfj)\b", text):
         b.set("filing_status", "married_filing_jointly", "married filing jointly")
     elif re.search(r"\b(?:head of household|hoh)\b", text):
         b.set("filing_status", "head_of_household", "head of household")
     elif re.search(r"\bqualifying (?:surviving spouse|widow(?:er)?)\b", text):
         b.set("filing_status", "qualifying_surviving_spouse", "qualifying surviving spouse")
-    elif re.search(r"(?:^|\bi'm |\bi am |\bim |\bas a |\bfiling |\bfile |\bfile as |\band |,\s*)single\b(?! (?:year|deposit|lump|account|ira|conversion|payment|check|day|month|time|one|plan|employer))"
+    elif re.search(r"(?:^|\bi'm |\bi am |\bim |\bas a |\bfiling |\bfile |\bfile as |\band |,\s*)single\b(?! (?:year|deposit|"
+                   r"lump|account|ira|conversion|payment|check|day|month|time|one|plan|employer))"
                    r"|\bsingle (?:filer|filing|taxpayer|person)\b|\bunmarried\b|\bnot married\b", text):
         b.set("filing_status", "single", "single")
     if re.search(r"\b(?:we )?lived (?:together|with (?:my |our )?(?:wife|husband|spouse))\b", text):
@@ -237,9 +259,12 @@ def _read_status(text: str, b: _Builder) -> None:
 
 
 def _read_age(text: str, b: _Builder) -> str:
-    pats = (r"\b(?:i'm|i am|im|i’m|age|aged|turning|turned|we're both|we are both|both)\s+(\d{2})\b(?!\s*(?:k|%|,\d|\d|years? ago|\.\d))",
+    pats = (r"\b(?:i'm|i am|im|i’m|age|aged|turning|turned|we're both|we are both|both)\s+(\d{2})\b(?!\s*(?:k|%|,\d|\d|"
+            r"years? ago|\.\d| and a half))",
             r"\b(\d{2})\s*(?:years? old|yrs? old|yo|y/o|year-old)\b",
             r"\b(?:single|married|divorced|widowed|self-employed),\s*(\d{2})\b(?!\s*(?:k|%|,\d))")
+    if re.search(r"\b(?:over|past|turned|turning|reached|i'm|i am) 59 and a half\b", text):
+        b.said.append(("", "59½ or older (your birth date settles the exact 59½ rules)"))
     for pat in pats:
         m = re.search(pat, text)
         if m and 16 <= int(m.group(1)) <= 110:
@@ -286,38 +311,47 @@ def _feature(text: str, pattern: str) -> bool | None:
 
 
 def _read_flags(text: str, b: _Builder) -> None:
-    after_tax = _feature(text, r"\bafter-?\s?tax (?:contributions?|option|money|401k|dollars|bucket|source)|\bafter-?\s?tax\b")
-    if re.search(r"\b(?:allows?|accepts?|offers?|has|have|takes?|permits?|lets me (?:make|do))\b[^.;?!]{0,25}\bafter-?\s?tax\b", text):
-        if not re.search(rf"\b{_NEG}\b[^.;?!]{{0,25}}\b(?:allows?|accepts?|offers?|has|takes?|permits?)\b[^.;?!]{{0,25}}after-?\s?tax", text):
+    allows = r"(?:allows?|accepts?|offers?|has|have|takes?|permits?|lets me (?:make|do))"
+    if re.search(rf"\b{allows}\b[^.;?!]{{0,25}}\bafter-?\s?tax\b", text):
+        if not re.search(rf"\b{_NEG}\b[^.;?!]{{0,25}}\b{allows}\b[^.;?!]{{0,25}}after-?\s?tax", text):
             b.set("plan_allows_after_tax", True, "your plan takes after-tax contributions")
-    if re.search(r"\b(?:no|not|doesn't|does not|won't|without|lacks)\b[^.;?!]{0,30}\bafter-?\s?tax (?:contribution|option|source)", text) \
+    if re.search(r"\b(?:no|not|doesn't|does not|won't|without|lacks)\b[^.;?!]{0,30}\bafter-?\s?tax (?:contribution|option|"
+                 r"source)", text) \
             or re.search(r"\bonly (?:offers|has|allows|takes) pre-?\s?tax and roth\b", text):
         b.set("plan_allows_after_tax", False, "your plan takes no after-tax contributions", overwrite=True)
-    del after_tax
     conv = _feature(text, r"\bin-?\s?plan (?:roth )?(?:conversions?|rollovers?|converting)\b")
-    if conv is not None and re.search(r"\b(?:allows?|offers?|has|have|lets|permits?|supports?|there'?s|there is|no)\b[^.;?!]{0,30}in-?\s?plan", text):
-        b.set("plan_allows_in_plan_conversion", conv, "your plan " + ("allows" if conv else "has no") + " in-plan Roth conversions")
+    if conv is not None and re.search(r"\b(?:allows?|offers?|has|have|lets|permits?|supports?|there'?s|there is|"
+                                      r"no)\b[^.;?!]{0,30}in-?\s?plan", text):
+        b.set("plan_allows_in_plan_conversion", conv, "your plan " + ("allows" if conv else "has no") + " in-plan Roth conversio"
+                                                                                                        "ns")
     wd = _feature(text, r"\bin-?\s?service (?:withdrawals?|distributions?)\b")
     if wd is not None and re.search(r"\b(?:allows?|offers?|has|have|lets|permits?|no)\b[^.;?!]{0,30}in-?\s?service", text):
         b.set("plan_allows_in_service_withdrawal", wd, "your plan " + ("allows" if wd else "has no") + " in-service withdrawals")
-    roll_in = re.search(r"\b(?:plan|401k|403b|employer)\b[^.;?!]{0,30}\b(?:won't|will not|doesn't|does not|refuses to|can't|cannot)"
+    roll_in = re.search(r"\b(?:plan|401k|403b|employer)\b[^.;?!]{0,30}\b(?:won't|will not|doesn't|does not|refuses to|can't|"
+                        r"cannot)"
                         r" (?:take|accept|allow)\b[^.;?!]{0,20}\b(?:roll-?ins?|rollovers?|my ira|iras|ira money)\b", text)
     if roll_in:
         b.set("current_plan_accepts_roll_ins", False, "your plan does not take IRA roll-ins")
-    elif re.search(r"\b(?:plan|401k|403b)\b[^.;?!]{0,20}\b(?:accepts?|takes?|allows?) (?:roll-?ins?|rollovers? in|ira rollovers?|incoming rollovers?)\b", text):
+    elif re.search(r"\b(?:plan|401k|403b)\b[^.;?!]{0,20}\b(?:accepts?|takes?|allows?) (?:roll-?ins?|rollovers? in|"
+                   r"ira rollovers?|incoming rollovers?)\b", text):
         b.set("current_plan_accepts_roll_ins", True, "your plan takes IRA roll-ins")
-    if re.search(r"\bself-?\s?employed\b|\bmy own business\b|\bside (?:business|gig|hustle)\b|\bfreelanc\w*|\b1099 (?:income|contractor)\b|\bsole proprietor", text):
+    if re.search(r"\bself-?\s?employed\b|\bmy own business\b|\bside (?:business|gig|hustle)\b|\bfreelanc\w*|\b1099 (?:income|"
+                 r"contractor)\b|\bsole proprietor", text):
         b.set("self_employed", True, "self-employed income")
     if re.search(r"\b(?:i'm|i am|as) (?:an? )?(?:hce|highly compensated)\b", text):
         b.set("is_highly_compensated", True, "a highly compensated employee")
     if re.search(r"\b(?:undo|reverse|recharacteri[sz]e|unwind)\b[^.;?!]{0,40}\bconver", text):
         b.set("wants_to_undo_conversion", True, "you want to undo a conversion")
-    if re.search(r"\balready (?:used|did|done|made)\b[^.;?!]{0,40}\b(?:ira[- ]to[- ]hsa|hsa (?:transfer|rollover|funding))", text):
+    if re.search(r"\balready (?:used|did|done|made)\b[^.;?!]{0,40}"
+                 r"\b(?:ira[- ]to[- ]hsa|hsa (?:transfer|rollover|funding))", text):
         b.set("prior_hsa_funding_distribution", True, "you already made an IRA-to-HSA transfer")
-    if re.search(r"\b(?:leaving|quit(?:ting)?|left|changing) (?:my |the )?(?:job|employer|company)\b|\bchanging jobs\b|\bswitch(?:ed|ing) jobs\b", text):
+    if re.search(r"\b(?:leaving|quit(?:ting)?|left|changing) (?:my |the )?(?:job|employer|company)\b|\bchanging jobs\b|"
+                 r"\bswitch(?:ed|ing) jobs\b", text):
         b.set("leaving_employer", True, "leaving your employer")
-    coverage = re.search(r"\b(self-?only|individual|single|family)\b[^.;?!]{0,12}\b(?:hdhp|high[- ]deductible|hsa)\b[^.;?!]{0,20}\bcoverage\b"
-                         r"|\b(self-?only|family)\b (?:hdhp |hsa )?coverage\b|\b(?:hdhp|high[- ]deductible)[^.;?!]{0,20}\b(self-?only|family)\b", text)
+    coverage = re.search(r"\b(self-?only|individual|single|family)\b[^.;?!]{0,12}\b(?:hdhp|high[- ]deductible|"
+                         r"hsa)\b[^.;?!]{0,20}\bcoverage\b"
+                         r"|\b(self-?only|family)\b (?:hdhp |hsa )?coverage\b|\b(?:hdhp|"
+                         r"high[- ]deductible)[^.;?!]{0,20}\b(self-?only|family)\b", text)
     if coverage:
         kind = next(g for g in coverage.groups() if g)
         value = "family" if kind == "family" else "self_only"
@@ -325,10 +359,12 @@ def _read_flags(text: str, b: _Builder) -> None:
         b.set("hsa_eligible", True, "HSA-eligible (covered by an HDHP)")
     elif re.search(r"\b(?:i'm|i am|we're|we are) (?:hsa[- ]eligible|covered by an? (?:hdhp|high[- ]deductible))", text):
         b.set("hsa_eligible", True, "HSA-eligible (covered by an HDHP)")
-    if re.search(r"\b(?:haven't|have not|not yet|didn't|did not) (?:put|contributed|made|added) (?:anything|any money|a (?:dime|cent)|any contributions?)\b[^.;?!]{0,20}\bhsa\b"
+    if re.search(r"\b(?:haven't|have not|not yet|didn't|did not) (?:put|contributed|made|added) (?:anything|any money|a (?:dime|"
+                 r"cent)|any contributions?)\b[^.;?!]{0,20}\bhsa\b"
                  r"|\bno hsa contributions\b|\bnothing (?:in|into) (?:my|the) hsa\b", text):
         b.set("hsa_contributions", 0, "HSA contributions so far $0")
-    if re.search(r"\b(?:my|i|i'm|i am|we|we're|doing|do|did)\b[^.;?!]{0,20}\bback-?\s?door(?:ed|ing)?\b(?!\s+roth\s+(?:ira\s+)?(?:legal|work))", text) \
+    if re.search(r"\b(?:my|i|i'm|i am|we|we're|doing|do|did)\b[^.;?!]{0,20}\bback-?\s?door(?:ed|"
+                 r"ing)?\b(?!\s+roth\s+(?:ira\s+)?(?:legal|work))", text) \
             and not re.search(r"\bmega\b", text):
         b.set("plans_backdoor_roth", True, "doing a backdoor Roth")
 
@@ -342,7 +378,7 @@ def read_question(kb: KnowledgeBase, question: str, today: dt.date | None = None
         >>> r.facts, r.year_assumed
         ({'tax_year': 2025, 'filing_status': 'married_filing_jointly', 'magi': 240000}, False)
         >>> r.phrases()
-        ['2025', 'married filing jointly', 'MAGI $240,000']
+        ['married filing jointly', 'MAGI $240,000', '2025']
 
     """
     text = normalise(question)
@@ -359,10 +395,15 @@ def read_question(kb: KnowledgeBase, question: str, today: dt.date | None = None
     if isinstance(b.raw.get("compensation"), Decimal):
         # The words that only label an amount of pay are not what the question is about.
         rest = re.sub(r"\b(?:salary|wages|earn|earns|earning|make|makes|making|paid)\b", " ", rest)
+    # The topics of the facts read: an IRA balance next to a conversion is the pro-rata rule.
+    held = [f for f in PRETAX_BALANCES if isinstance(b.raw.get(f), Decimal) and b.raw.get(f)]
+    if held and "conversion_amount" in b.raw:
+        rest += " pro-rata " + " ".join(_LABELS[f] for f in held).lower()
     reading = Reading(year_assumed=year_assumed, rest=" ".join(rest.split()))
     reading.facts, reading.refused = _validate(kb, b.raw)
     if "tax_year" not in reading.facts:  # a year outside the knowledge: fall back to the planning year
-        b.set("tax_year", planning_year(kb, today), f"{planning_year(kb, today)} (the year you gave is not covered)", overwrite=True)
+        plan = planning_year(kb, today)
+        b.set("tax_year", plan, f"{plan} (the year you gave is not covered, so the current planning year)", overwrite=True)
         reading.facts, more = _validate(kb, b.raw | {"tax_year": planning_year(kb, today)})
         reading.refused.update(more)
         reading.year_assumed = True
@@ -383,7 +424,8 @@ def _read_amounts(text: str, b: _Builder) -> None:
         prev_end = amounts[i - 1].end if i else 0
         next_start = amounts[i + 1].start if i + 1 < len(amounts) else len(text)
         fact = _classify(text, amount, prev_end, next_start)
-        if re.search(r"\b(?:salary|pay|wages|compensation|earnings|income) and (?:my )?(?:magi|agi) (?:are|were|is)?\s*(?:both)?\s*(?:at|of)?\s*$",
+        if re.search(r"\b(?:salary|pay|wages|compensation|earnings|income) and (?:my )?(?:magi|agi) (?:are|were|"
+                     r"is)?\s*(?:both)?\s*(?:at|of)?\s*$",
                      text[prev_end:amount.start]):
             b.set("compensation", amount.value, _money_phrase("compensation", amount.value))
             fact = "magi"
@@ -394,8 +436,8 @@ def _read_amounts(text: str, b: _Builder) -> None:
             continue  # "move $50k" without a conversion in sight is a rollover, not read
         if fact == "conversion_amount" and _past_conversion(text, amount, b):
             continue
-        if fact == "traditional_ira_balance" and re.search(r"\b(?:entire|whole|all of my|all my)\s*$", text[prev_end:amount.start]) \
-                and re.search(r"\bconver", text):
+        whole = re.search(r"\b(?:entire|whole|all of my|all my)\s*$", text[prev_end:amount.start])
+        if whole and re.match(r"\s*(?:traditional|pre-?tax) ira\b", text[amount.end:]) and re.search(r"\bconver", text):
             b.set("conversion_amount", amount.value, _money_phrase("conversion_amount", amount.value))
             b.set("traditional_ira_balance", 0, "traditional IRA $0 on December 31 (all of it converted)")
             continue
@@ -414,7 +456,8 @@ def _past_conversion(text: str, amount: _Amount, b: _Builder) -> bool:
     year = int(m.group(1))
     if re.search(r"\ball (?:of it )?(?:taxable|pre-?tax)\b|\bfully taxable\b", text[amount.start - 40:amount.end + 60]):
         entry = {"year": year, "taxable": amount.value, "nontaxable": 0}
-    elif re.search(r"\b(?:tax-free|nontaxable|all basis|after-?tax|nondeductible|backdoor)\b", text[amount.start - 40:amount.end + 60]):
+    elif re.search(r"\b(?:tax-free|nontaxable|all basis|after-?tax|nondeductible|backdoor)\b",
+                   text[amount.start - 40:amount.end + 60]):
         entry = {"year": year, "taxable": 0, "nontaxable": amount.value}
     else:
         return True  # an earlier conversion whose taxable part is not said: not read
@@ -429,7 +472,8 @@ def _past_conversion(text: str, amount: _Amount, b: _Builder) -> bool:
 
 
 def _read_match(text: str, b: _Builder) -> None:
-    m = re.search(r"(\d+(?:\.\d+)?)\s?(?:%|percent)\s*(?:employer |company |401k )?match|match(?:es)?(?: of| up to)? (\d+(?:\.\d+)?)\s?(?:%|percent)", text)
+    m = re.search(r"(\d+(?:\.\d+)?)\s?(?:%|percent)\s*(?:employer |company |401k )?match|match(?:es)?(?: of|"
+                  r" up to)? (\d+(?:\.\d+)?)\s?(?:%|percent)", text)
     if m:
         b.raw.setdefault("_match_pct", Decimal(m.group(1) or m.group(2)))
 
@@ -441,8 +485,10 @@ def _read_consequences(text: str, b: _Builder, kb: KnowledgeBase) -> None:
     if backdoor and "nondeductible_contribution" in raw and "conversion_amount" not in raw:
         b.set("conversion_amount", raw["nondeductible_contribution"],
               f"converting it to Roth ({format_value(raw['nondeductible_contribution'], 'money')}, the backdoor's second step)")
-    if re.search(r"\b(?:no other (?:iras?|pre-?tax|accounts?)|nothing else|(?:my|the) only ira|no other traditional|no pre-?tax iras?|"
-                 r"don't have any other iras?|do not have any other iras?|no (?:rollover|traditional|sep|simple)(?:,| or| and) )", text):
+    if re.search(r"\b(?:no other (?:iras?|pre-?tax|accounts?)|nothing else|(?:my|the) only ira|no other traditional|"
+                 r"no pre-?tax iras?|"
+                 r"don't have any other iras?|do not have any other iras?|"
+                 r"no (?:rollover|traditional|sep|simple)(?:,| or| and) )", text):
         for fact in PRETAX_BALANCES:
             if fact not in raw:
                 b.set(fact, 0, "")
@@ -459,15 +505,21 @@ def _read_consequences(text: str, b: _Builder, kb: KnowledgeBase) -> None:
         note = f" (the {raw.get('tax_year')} plan pay limit)" if base != pay else ""
         b.set("employer_contributions", value,
               f"employer match {format_value(value, 'money')} ({pct.normalize()}% of {format_value(base, 'money')}{note})")
-    if re.search(r"\bmax(?:ing|ed)? (?:out )?(?:my |our |the )?(?:401k|403b|457b|deferrals?)\b|\b(?:401k|403b|deferrals?)\b[^.;?!]{0,10}\bmaxed\b",
+    if re.search(r"\bmax(?:ing|ed)? (?:out )?(?:my |our |the )?(?:401k|403b|457b|deferrals?)\b|\b(?:401k|403b|"
+                 r"deferrals?)\b[^.;?!]{0,10}\bmaxed\b",
                  text) and "elective_deferrals" not in raw:
         env = env or _params(kb, raw)
         limit = env.get("elective_deferral_limit")
         if isinstance(limit, (int, Decimal)):
-            b.set("elective_deferrals", limit, f"401(k) deferrals {format_value(limit, 'money')} (maxed out: the {raw.get('tax_year')} limit)")
+            b.set("elective_deferrals", limit,
+                  f"401(k) deferrals {format_value(limit, 'money')} (maxed out: the {raw.get('tax_year')} limit)")
+    if "magi" in raw and "compensation" not in raw and re.search(
+            r"\b(?:that|it|this) (?:was|is) all (?:salary|wages|pay|w2|earned income|from (?:my )?(?:job|salary|wages))\b", text):
+        b.set("compensation", raw["magi"], f"pay (compensation) {format_value(raw['magi'], 'money')} (all of your MAGI is pay)")
     if "compensation" in raw and "magi" not in raw and raw["compensation"] and \
             not re.search(r"\b(?:magi|agi|adjusted gross)\b", text):
-        b.set("magi", raw["compensation"], f"MAGI {format_value(raw['compensation'], 'money')} (taken from your pay; tell me your MAGI if it differs)")
+        b.set("magi", raw["compensation"],
+              f"MAGI {format_value(raw['compensation'], 'money')} (taken from your pay; tell me your MAGI if it differs)")
 
 
 def _params(kb: KnowledgeBase, raw: dict[str, Any]) -> dict[str, Any]:

@@ -66,6 +66,10 @@ PHRASES = (
     (r"dec(?:ember|\.)? 31(?:st)?|year[\s-]end", " dec31 "),
     (r"(?:past|after|missed|miss) the (?:\w+ )?deadline", " missed deadline "),
     (r"simplified employee pension", " sep "),
+    (r"ira[\s-]+to[\s-]+(?:an?\s+|my\s+)?hsa|ira to fund (?:my |an |the )?hsa"
+     r"|fund (?:my |an |the )?hsa (?:from|with) (?:my |an |the )?ira", " iratohsa "),
+    (r"one[\s-]time|once[\s-]in[\s-]a[\s-]lifetime|once[\s-]per[\s-]lifetime", " onetime "),
+    (r"\b(?:january|february|march|april|june|july|august|september|october|november|december)\b", " month "),
     (r"\bwhat(?:'s| is| even is| exactly is) (?:an? |the )?(?=(?:mega[\s-]*)?back[\s-]*door)", " definition "),
     (r"savings incentive match plan", " simple "),
 )
@@ -80,7 +84,7 @@ SYNONYMS = {
     "conversions": "convert", "converts": "convert",
     "contribute": "contribut", "contributed": "contribut", "contributing": "contribut",
     "contribution": "contribut", "contributions": "contribut", "deposit": "contribut", "deposits": "contribut",
-    "put": "contribut", "fund": "contribut", "funding": "contribut",
+    "put": "contribut", "fund": "contribut", "funding": "contribut", "add": "contribut", "adding": "contribut",
     "withdrawal": "withdraw", "withdrawals": "withdraw", "withdrawing": "withdraw", "withdrew": "withdraw",
     "distribution": "withdraw", "distributions": "withdraw", "access": "withdraw",
     "penalty": "penalty", "penalties": "penalty", "penalized": "penalty",
@@ -101,7 +105,9 @@ SYNONYMS = {
     "straight": "direct", "directly": "direct", "whole": "entire", "all-in": "entire",
     "inherit": "inherit", "inherited": "inherit", "inheriting": "inherit", "beneficiary": "inherit",
     "parent": "inherit", "parents": "inherit", "father": "inherit", "mother": "inherit", "dad": "inherit",
-    "mom": "inherit", "bill": "tax", "older": "age", "age": "age", "aged": "age", "turbotax": "software", "h&r": "software",
+    "mom": "inherit", "bill": "tax", "support": "allow", "supports": "allow", "supported": "allow",
+    "offer": "allow", "offers": "allow", "trouble": "mistake", "screwed": "mistake", "messed": "mistake",
+    "older": "age", "age": "age", "aged": "age", "turbotax": "software", "h&r": "software",
 }
 
 _SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ied", "es", "ed", "s")
