@@ -96,7 +96,7 @@ def _personal(kb: KnowledgeBase, entry: dict[str, Any], exp: Explanation) -> lis
     others = [f"{known[r].title} (`{r}`)" for r in exp.fired if r in known and r not in (entry.get("rules") or ())]
     if others:
         out += ["", "Other rules that apply to you: " + "; ".join(others[:6]) + "."]
-    out += ["", "Run `rothkb explain` on your facts file for the full explanation with every figure."]
+    out += ["", "Run `rothkb explain` on a facts file with these facts for the full explanation with every figure."]
     return out
 
 
@@ -134,16 +134,19 @@ def _boost(kb: KnowledgeBase, ranked: list[tuple[Doc, float, float]], asked: lis
 def _one_line(answer: str) -> str:
     """The first sentence of an FAQ answer, without Markdown emphasis."""
     text = " ".join(answer.replace("**", "").replace("*", "").split())
-    m = re.match(r"(.+?[.!?])(?:\s|$)", text)
-    return m.group(1) if m else text
+    out = ""
+    for sentence in re.findall(r".+?[.!?](?=\s|$)|.+$", text):
+        out = (out + " " + sentence.strip()).strip()
+        if len(out) >= 80:  # "No." alone says too little
+            break
+    return out
 
 
 def _link(entry_id: str, site_url: str | None) -> str:
     return (site_url.rstrip("/") + "/" if site_url else "") + f"faq/{entry_id}.html"
 
 
-def _not_covered(kb: KnowledgeBase, question: str, matches: list[dict[str, Any]], reading: Reading | None,
-                 site_url: str | None) -> list[str]:
+def _not_covered(kb: KnowledgeBase, question: str, matches: list[dict[str, Any]], site_url: str | None) -> list[str]:
     from .site_pages import TOPICS
     entries = {str(e["id"]): e for e in kb.knowledge.faq}
     lines = ["# Not covered", "", f"You asked: “{_escape(question)}”", "",
@@ -155,7 +158,7 @@ def _not_covered(kb: KnowledgeBase, question: str, matches: list[dict[str, Any]]
         for m in close:
             entry = entries[m["faq"]]
             lines += [f"- **{m['question']}** {_one_line(str(entry.get('answer', '')))} "
-                      f"([read more]({_link(m['faq'], site_url)}), `rothkb ask` id `{m['faq']}`)"]
+                      f"([read more]({_link(m['faq'], site_url)}), id `{m['faq']}`)"]
     return lines
 
 
@@ -198,7 +201,7 @@ def ask(kb: KnowledgeBase, question: str, facts: dict[str, Any] | None = None, t
     covered = is_covered(bm, reading.rest or question, ranked)
     facts_read = {k: json_number(v) for k, v in reading.facts.items()}
     if not covered:
-        lines = _not_covered(kb, question, matches, reading, site_url)
+        lines = _not_covered(kb, question, matches, site_url)
         return Answer(question, False, matches, "\n".join(lines) + "\n", facts_read, {})
     best = entries[matches[0]["faq"]]
     sources = kb.knowledge.sources
@@ -215,7 +218,11 @@ def ask(kb: KnowledgeBase, question: str, facts: dict[str, Any] | None = None, t
         asked = asked_figures(normalise(question), merged)
         sentence, named = lead(kb, asked, merged, doc)
         if sentence:
-            lines += [sentence, ""]
+            # The figure's own sources, cited where the figure is stated.
+            own = [sid for f in exp.figures if f.name in named for sid, _ in f.sources if sid in sources]
+            own = list(dict.fromkeys(own))
+            cited = list(dict.fromkeys(cited + own))
+            lines += [sentence + "".join(f"[^{sid}]" for sid in own), ""]
         figures = doc.get("figures") or {}
         computed = {name: figures[name] for name in named + [f for f in figures if f not in named]}
     lines += [str(best.get("answer", "")).strip() + "".join(f"[^{s}]" for s in cited), ""]

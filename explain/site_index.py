@@ -264,7 +264,7 @@ withholding monthly lump limit phase bracket brokerage taxable deduct deduction 
 """.split())
 
 
-def is_covered(ranker: Ranker, query: str, ranked: list[tuple[Doc, float, float]]) -> bool:
+def is_covered(ranker: Ranker, query: str, ranked: list[tuple[Doc, float, float]], min_score: float = MIN_SCORE) -> bool:
     """Whether the best match answers the question.
 
     Only the question's *domain terms* count, the terms the knowledge base itself uses, so rare
@@ -276,20 +276,20 @@ def is_covered(ranker: Ranker, query: str, ranked: list[tuple[Doc, float, float]
     refused.
 
     Examples:
-        >>> r = Ranker([Doc("a", [("backdoor roth legal", 1.0)]), Doc("b", [("hsa limit", 1.0)])],
-        ...            {"a": ["backdoor roth legal"], "b": ["hsa limit"]})
+        >>> texts = {"a": "is the backdoor roth legal", "b": "hsa limit for a family", "c": "roth conversion five year rule"}
+        >>> r = Ranker([Doc(i, [(t, 3.0)]) for i, t in texts.items()], {i: [t] for i, t in texts.items()})
         >>> q = "Is the backdoor Roth legal? My CPA seems nervous"
-        >>> is_covered(r, q, r.rank(q))
+        >>> is_covered(r, q, r.rank(q), min_score=1.0)
         True
         >>> q = "Should I put bitcoin in my backdoor Roth?"
-        >>> is_covered(r, q, r.rank(q))
+        >>> is_covered(r, q, r.rank(q), min_score=1.0)
         False
 
     """
     if not ranked:
         return False
     best, score, _ = ranked[0]
-    if score < MIN_SCORE or not ranker.anchored(query, best):
+    if score < min_score or not ranker.anchored(query, best):
         return False
     lowered = query.lower()
     for m in OFF_TOPIC.finditer(lowered):
