@@ -27,6 +27,8 @@ __all__ = ["Reading", "read_question", "planning_year", "find_amounts", "normali
 PRETAX_BALANCES = ("traditional_ira_balance", "rollover_ira_balance", "sep_ira_balance", "simple_ira_balance")
 
 _SPOUSE = r"(?:wife|husband|spouse|partner)"
+_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
+           "december")
 _NEG = r"(?:no|not|n't|never|without|only|doesn't|does not|won't|will not|can't|cannot|isn't|lacks?)"
 
 
@@ -47,7 +49,7 @@ class Reading:
 
     def phrases(self) -> list[str]:
         """The "I read" phrases of the facts that were kept."""
-        return [text for fact, text in self.said if fact in self.facts or fact == ""]
+        return [text for fact, text in self.said if text and (fact in self.facts or fact == "")]
 
 
 def planning_year(kb: KnowledgeBase, today: dt.date | None = None) -> int:
@@ -128,43 +130,46 @@ def find_amounts(text: str) -> list[_Amount]:
 # Each entry: (fact, pattern before, pattern after). The first that matches wins, so the specific
 # ones (a spouse's pay, a direct Roth contribution) come before the general ones (pay, contribution).
 _BEFORE_CUT = re.compile(r"(?:[;.?!]|,\s*(?:and|but)\b|\band\b|\bbut\b|\bwhile\b|\bplus\b)(?!.*(?:[;.?!]|\band\b|\bbut\b))")
+_IRA_AFTER = r"^\s*(?:in (?:a|an|her|his|their) )?(?:\w+ )?(?:traditional |rollover |pre-?tax |sep |simple )?iras?\b"
+_KIND = {"rollover": "rollover_ira_balance", "sep": "sep_ira_balance", "simple": "simple_ira_balance",
+         "inherited": "inherited_ira_balance", "roth": "roth_ira_balance", "traditional": "traditional_ira_balance"}
+_BALANCE_BEFORE = (r"\b{kind}(?: ira)?s?(?: one| account| balance)?\s*"
+                   r"(?:(?:is|has|holds|with|of|worth|at|sits at|around|about|roughly|of about)\s*)+$")
 _CUES: tuple[tuple[str, str | None, str | None], ...] = (
     ("spouse_compensation", rf"\b{_SPOUSE}\b.*\b(?:makes?|earns?|earning|making|salary|pay|income|wages)\b", None),
     ("spouse_compensation", rf"\b{_SPOUSE}(?:'s)?\s+(?:salary|pay|income|wages)\b", None),
-    ("spouse_pretax_ira_balance", rf"\b{_SPOUSE}\b.*\b(?:has|have|holds)\b", r"^\s*(?:in (?:a|an|her|his|"
-                                                                             r"their) )?(?:\w+ )?(?:traditional |rollover |"
-                                                                             r"pre-?tax |sep |simple )?iras?\b"),
+    ("spouse_pretax_ira_balance", rf"\b{_SPOUSE}\b.*\b(?:has|have|holds)\b", _IRA_AFTER),
+    ("spouse_pretax_ira_balance", r"\b(?:she|he)\s+(?:also |still )?(?:has|holds)\b[^$]*$", _IRA_AFTER),
     ("magi", r"\b(?:magi|agi|adjusted gross income|modified agi)\b[^$]*$", None),
-    ("employer_contributions", r"\b(?:employer|company|match|matching|they)\b.*\b(?:puts?|contributes?|adds?|gives?|matches|"
-                               r"kicks? in|deposits?)\b(?: in)?\s*$", None),
+    ("magi", r"\b(?:we|our|household|combined)\b[^$]*\b(?:make|earn|income|bring in|together)\b[^$]*$", None),
+    ("magi", None, r"^\s*(?:a year )?(?:together|combined|as a couple|household|between us)\b"),
+    ("employer_contributions", r"\b(?:employer|company|match|matching|they)\b.*"
+                               r"\b(?:puts?|contributes?|adds?|gives?|matches|kicks? in|deposits?)\b(?: in)?\s*$", None),
     ("employer_contributions", r"\b(?:employer|company)\s+(?:match|contributions?)\s*(?:is|are|of)?\s*$", None),
     ("employer_contributions", None, r"^\s*(?:of |in )?(?:employer |company )?(?:match|matching)\b"),
     ("elective_deferrals", r"\b(?:defer|deferring|deferred|deferrals?)\b\s*(?:of|is|are)?\s*$", None),
-    ("elective_deferrals", r"\b(?:put|putting|contribute|contributing|contributed|save|saving)\s*$", r"^\s*(?:a year )?(?:in|"
-                                                                                                     r"into|to)\s+(?:my |the |"
-                                                                                                     r"our )?(?:401k|403b|457b|"
-                                                                                                     r"plan)\b"),
+    ("elective_deferrals", r"\b(?:put|putting|contribute|contributing|contributed|save|saving)\s*$",
+     r"^\s*(?:a year )?(?:in|into|to)\s+(?:my |the |our )?(?:401k|403b|457b|plan)\b"),
     ("hsa_contributions", None, r"^\s*(?:in|into|to)\s+(?:my |the |our )?hsa\b"),
     ("hsa_contributions", r"\bhsa contributions?\b.*$", None),
     ("after_tax_contributions", None, r"^\s*(?:of )?(?:in )?after-?\s?tax\b(?! room| space)"),
-    ("roth_regular_contributions", r"\b(?:contributed|put|deposited)\b\s*$", r"^\s*(?:in|into|to)\s+(?:my |a |"
-                                                                             r"the )?roth(?: ira)?s?\b.*\b(?:over the years|"
-                                                                             r"in total|total|so far|since)\b"),
+    ("roth_regular_contributions", r"\b(?:contributed|put|deposited)\b\s*$",
+     r"^\s*(?:in|into|to)\s+(?:my |a |the )?roth(?: ira)?s?\b.*\b(?:over the years|in total|total|so far|since)\b"),
+    ("roth_regular_contributions", r"\b(?:contributed|put in|deposited)\b\s*$",
+     r"^\s*(?:in total |total )?(?:over the years|in total|so far|all told)\b"),
     ("roth_regular_contributions", r"\b(?:total|all)\s+(?:of )?(?:my )?(?:roth )?contributions?\b.*$", None),
-    ("direct_roth_contribution", r"\b(?:contributed|contribute|put|deposited|funded|contributing)\b(?: in)?\s*$", r"^\s*(?:direc"
-                                                                                                                  r"tly |straig"
-                                                                                                                  r"ht )?(?:in|"
-                                                                                                                  r"into|to)\s+"
-                                                                                                                  r"(?:my |a |"
-                                                                                                                  r"the )?roth"
-                                                                                                                  r"\b"),
+    ("direct_roth_contribution", r"\b(?:contributed|contribute|put|deposited|funded|contributing)\b(?: in)?\s*$",
+     r"^\s*(?:directly |straight )?(?:in|into|to)\s+(?:my |a |the )?roth\b"),
     ("direct_roth_contribution", r"\b(?:direct(?:ly)?|straight)\b.*\b(?:contributed|contribute|put|deposited)\b\s*$", None),
     ("direct_roth_contribution", r"\bdirect roth contribution\b.*$", None),
-    ("planned_withdrawal_amount", r"\b(?:withdraw|withdrawing|pull out|pull|take out|take|taking|withdrawal of|"
-                                  r"cash out)\b(?: out)?\s*$", None),
+    ("planned_withdrawal_amount", r"\b(?:withdraw|withdrawing|pull out|pull|take out|take|taking|withdrawal of|cash out)\b"
+                                  r"(?: out)?\s*$", None),
     ("planned_withdrawal_amount", None, r"^\s*(?:withdrawal|distribution)\b"),
-    ("conversion_amount", r"\b(?:convert|converting|converted|conversion of|backdoor|backdoored|roll|move|moving)\b(?: my| the|"
-                          r" all| entire| whole| about| around)*\s*$", None),
+    ("rollover_ira_balance", r"\b(?:roll|rolled|rolling|move|moved|moving)\b\s*$",
+     r"^\s*(?:from (?:my |an? |the )?(?:old )?(?:401k|403b|457b|plan)\s+)?"
+     r"(?:in)?to (?:an? |my |the )?(?:rollover |traditional )?ira\b"),
+    ("conversion_amount", r"\b(?:convert|converting|converted|conversion of|backdoor|backdoored|move|moving)\b"
+                          r"(?: my| the| all| entire| whole| about| around)*\s*$", None),
     ("conversion_amount", None, r"^\s*(?:backdoor |roth )?(?:conversion|converted)\b"),
     ("rollover_ira_balance", None, r"^\s*(?:in (?:a|an|my|the) )?(?:old )?rollover ira\b"),
     ("sep_ira_balance", None, r"^\s*(?:in (?:a|an|my|the) )?sep(?:-ira| ira)?\b"),
@@ -173,14 +178,15 @@ _CUES: tuple[tuple[str, str | None, str | None], ...] = (
     ("roth_ira_balance", None, r"^\s*(?:in (?:a|an|my|the) )?roth iras?\b(?! (?:directly|contribution))"),
     ("traditional_ira_balance", None, r"^\s*(?:in (?:a|an|my|the) )?(?:old )?(?:traditional|pre-?tax|deductible) iras?\b"),
     ("traditional_ira_balance", None, r"^\s*(?:in (?:a|an|my|the) )?iras?\b"),
+    *((fact, _BALANCE_BEFORE.format(kind=kind), None) for kind, fact in _KIND.items()),
     ("nondeductible_contribution", r"\b(?:contribute|contributing|contributed|put in|put|deposit|deposited|fund|"
                                    r"nondeductible contribution of)\b(?: in)?\s*$", None),
     ("nondeductible_contribution", None, r"^\s*(?:nondeductible|non-deductible) (?:ira )?contribution\b"),
-    ("compensation", r"\b(?:earn|earns|earning|earned|make|makes|making|made|paid|salary|salaries|wages|compensation|pay is|"
-                     r"w2 income|earned income|bring in)\b[^$]*$", None),
-    ("compensation", None, r"^\s*(?:a year |per year |annually )?(?:salary|in salary|of salary|in wages|w2|of earned income|"
-                           r"earned income|in pay)\b"),
-    ("magi", r"\b(?:income|household income|we make|gross)\b[^$]*$", None),
+    ("compensation", r"\b(?:earn|earns|earning|earned|make|makes|making|made|paid|salary|salaries|wages|compensation|"
+                     r"pay is|w2 income|earned income|bring in)\b[^$]*$", None),
+    ("compensation", None, r"^\s*(?:a year |per year |annually )?(?:salary|in salary|of salary|in wages|w2|"
+                           r"of earned income|earned income|in pay)\b"),
+    ("magi", r"\b(?:income|household income|gross)\b[^$]*$", None),
     ("magi", None, r"^\s*(?:a year |per year )?(?:of )?(?:income|magi|agi)\b"),
 )
 _COMPILED = [(fact, re.compile(b) if b else None, re.compile(a) if a else None) for fact, b, a in _CUES]
@@ -241,9 +247,11 @@ def _read_status(text: str, b: _Builder) -> None:
         b.set("filing_status", "head_of_household", "head of household")
     elif re.search(r"\bqualifying (?:surviving spouse|widow(?:er)?)\b", text):
         b.set("filing_status", "qualifying_surviving_spouse", "qualifying surviving spouse")
-    elif re.search(r"(?:^|\bi'm |\bi am |\bim |\bas a |\bfiling |\bfile |\bfile as |\band |,\s*)single\b(?! (?:year|deposit|"
-                   r"lump|account|ira|conversion|payment|check|day|month|time|one|plan|employer))"
-                   r"|\bsingle (?:filer|filing|taxpayer|person)\b|\bunmarried\b|\bnot married\b", text):
+    elif re.search(r"(?<!\ba )(?<!\bone )(?<!\bin )(?<!\bthe )(?<!-)\bsingle\b(?!-)(?! (?:year|deposit|lump|account|ira|"
+                   r"conversion|payment|check|day|month|time|one|plan|employer|member|premium|coverage|hdhp|tax year|"
+                   r"roth|contribution|transfer|distribution|401k|rollover|step|form))"
+                   r"|\bunmarried\b|\bnot married\b", text) and not re.search(r"\bsingle[- ](?:only|coverage)|\b(?:self-only|"
+                                                                             r"single) (?:hdhp|hsa) coverage", text):
         b.set("filing_status", "single", "single")
     if re.search(r"\b(?:we )?lived (?:together|with (?:my |our )?(?:wife|husband|spouse))\b", text):
         b.set("lived_with_spouse", True, "lived with your spouse during the year")
@@ -429,6 +437,10 @@ def _read_amounts(text: str, b: _Builder) -> None:
                      text[prev_end:amount.start]):
             b.set("compensation", amount.value, _money_phrase("compensation", amount.value))
             fact = "magi"
+        if fact == "spouse_pretax_ira_balance" and not re.search(rf"\b{_SPOUSE}\b|\bmarried\b|\bmfj\b", text):
+            fact = None
+        if fact == "roth_regular_contributions" and not re.search(r"\broth\b", text):
+            fact = None
         if fact is None:
             continue
         if fact == "conversion_amount" and re.search(r"\b(?:roll|move|moving)\b\s*(?:my|the|all|entire|whole)?\s*$",
@@ -442,6 +454,9 @@ def _read_amounts(text: str, b: _Builder) -> None:
             b.set("traditional_ira_balance", 0, "traditional IRA $0 on December 31 (all of it converted)")
             continue
         b.set(fact, amount.value, _money_phrase(fact, amount.value))
+        month = re.match(rf"^[^.;?!]{{0,20}}?\bin ({'|'.join(_MONTHS)})\b", text[amount.end:])
+        if fact == "conversion_amount" and month:
+            b.set("conversion_month", _MONTHS.index(month.group(1)) + 1, f"converted in {month.group(1).title()}")
         if fact == "conversion_amount" and re.search(r"\bback-?\s?door", text[max(prev_end, amount.start - 30):amount.end + 30]):
             b.set("nondeductible_contribution", amount.value,
                   _money_phrase("nondeductible_contribution", amount.value) + " (the backdoor's first step)")
@@ -482,17 +497,23 @@ def _read_consequences(text: str, b: _Builder, kb: KnowledgeBase) -> None:
     """Facts that follow from what was read: the backdoor's two steps, "no other IRAs", a match in %, "max out"."""
     raw = b.raw
     backdoor = re.search(r"\bback-?\s?door\b", text) and not re.search(r"\bmega\b", text)
-    if backdoor and "nondeductible_contribution" in raw and "conversion_amount" not in raw:
+    converted_it = re.search(r"\b(?:and|then) (?:i )?(?:convert|converted|converting) (?:it|them|that|the money)\b"
+                             r"|\bconvert(?:ed|ing)? it (?:all|right away|immediately|the next day)", text)
+    if (backdoor or converted_it) and "nondeductible_contribution" in raw and "conversion_amount" not in raw:
         b.set("conversion_amount", raw["nondeductible_contribution"],
               f"converting it to Roth ({format_value(raw['nondeductible_contribution'], 'money')}, the backdoor's second step)")
     if re.search(r"\b(?:no other (?:iras?|pre-?tax|accounts?)|nothing else|(?:my|the) only ira|no other traditional|"
                  r"no pre-?tax iras?|"
                  r"don't have any other iras?|do not have any other iras?|"
+                 r"only other iras? (?:is|are) (?:an? |my )?(?:inherited|roth)|"
                  r"no (?:rollover|traditional|sep|simple)(?:,| or| and) )", text):
         for fact in PRETAX_BALANCES:
             if fact not in raw:
                 b.set(fact, 0, "")
         b.said.append(("", "no other pre-tax IRAs (traditional, rollover, SEP, SIMPLE: $0 on December 31)"))
+    never = r"\b(?:never (?:converted|did a conversion|made a conversion)|no (?:earlier |prior |past )?conversions)\b"
+    if re.search(never, text) and "conversions" not in raw:
+        b.set("conversions", [], "no earlier conversions")
     pct = raw.pop("_match_pct", None)
     env = None
     if pct is not None and "compensation" in raw and "employer_contributions" not in raw:

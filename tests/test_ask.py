@@ -219,8 +219,20 @@ def test_amounts(text, amounts):
      {"plan_allows_after_tax": False, "current_plan_accepts_roll_ins": False}),
     ("converting my entire $40,000 traditional IRA", {"conversion_amount": 40000, "traditional_ira_balance": 0}),
     ("I plan to withdraw $5,000 from my Roth", {"planned_withdrawal_amount": 5000}),
+    ("We make $250,000 together and file jointly", {"magi": 250000, "compensation": None}),
+    ("I rolled $80,000 from my 401k into an IRA in September after converting $7,000 in March",
+     {"rollover_ira_balance": 80000, "conversion_amount": 7000, "conversion_month": 3}),
+    ("Wife and I are MFJ. She has $60k in a traditional IRA.",
+     {"spouse_pretax_ira_balance": 60000, "traditional_ira_balance": None}),
+    ("My only other IRA is an inherited one worth $200k and I convert $7k",
+     {"inherited_ira_balance": 200000, "sep_ira_balance": 0, "conversion_amount": 7000}),
+    ("I've contributed 30k to my Roth over the years and never converted",
+     {"roth_regular_contributions": 30000, "conversions": []}),
+    ("I converted $7,000 (all taxable) in 2024", {"conversions": [{"year": 2024, "taxable": 7000, "nontaxable": 0}]}),
+    ("in a single year, with a single deposit", {"filing_status": None}),
 ], ids=["spouse-no-pay", "single-age-magi", "59-and-a-half", "hsa", "plan-features", "plan-negations", "whole-ira",
-        "withdrawal"])
+        "withdrawal", "household-income", "rollover-then-conversion", "spouse-pronoun", "only-other-ira", "roth-history",
+        "earlier-conversion", "single-is-not-a-status"])
 def test_reader(question, facts):
     reading = read_question(load_knowledge(), question)
     assert {k: reading.facts.get(k) for k in facts} == facts
