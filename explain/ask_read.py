@@ -281,11 +281,42 @@ def _read_age(text: str, b: _Builder) -> str:
     return text
 
 
+def _read_history(text: str, b: _Builder) -> None:
+    """Birth dates and years, and the first Roth IRA year (the start of the 5-year clock)."""
+    months = "|".join(_MONTHS)
+    m = re.search(rf"\bborn (?:on )?(?:(\d{{4}})-(\d\d)-(\d\d)|({months}) (\d{{1,2}}),? (\d{{4}})"
+                  rf"|(\d{{1,2}}) ({months}),? (\d{{4}}))\b", text)
+    if m:
+        if m.group(1):
+            year, month, day = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        elif m.group(4):
+            year, month, day = int(m.group(6)), _MONTHS.index(m.group(4)) + 1, int(m.group(5))
+        else:
+            year, month, day = int(m.group(9)), _MONTHS.index(m.group(8)) + 1, int(m.group(7))
+        try:
+            born = dt.date(year, month, day).isoformat()
+        except ValueError:
+            born = f"{year:04d}-{month:02d}-{day:02d}"  # refused by validation, with the reason
+        b.set("birth_date", born, f"born {born}")
+    else:
+        m = re.search(rf"\bborn (?:in )?(?:(?:{months}) (?:of )?)?((?:19|20)\d\d)\b", text)
+        if m and "tax_year" in b.raw:
+            age = int(b.raw["tax_year"]) - int(m.group(1))
+            b.set("age", age, f"age {age} on December 31 (born in {m.group(1)})")
+    m = re.search(r"\b(?:opened|started|funded|first contributed to|first converted to|first put money in)"
+                  r" (?:my |a )?(?:first |very first )?roth(?: ira)?s?\b[^.;?!]{0,20}?\b(?:in|for|back in) ((?:19|20)\d\d)\b"
+                  r"|\bfirst roth (?:ira )?(?:contribution|conversion) (?:was )?(?:in|for) ((?:19|20)\d\d)\b", text)
+    if m:
+        year = int(m.group(1) or m.group(2))
+        b.set("roth_first_contribution_year", year,
+              f"first Roth IRA year {year} (the 5-year clock starts with the first contribution or conversion)")
+
+
 def _read_year(text: str, kb: KnowledgeBase, today: dt.date | None, b: _Builder) -> bool:
     """Set ``tax_year``; return True when it had to be assumed."""
     plan = planning_year(kb, today)
     years = kb.knowledge.years
-    past_event = r"(?:converted|conversion|opened|first|since|started|back in|ago|inherited|rolled|retired)"
+    past_event = r"(?:converted|conversion|opened|first|since|started|back in|ago|inherited|rolled|retired|born)"
     found = []
     for m in re.finditer(r"(?<![\d$,.])((?:19|20)\d\d)(?!\d|k\b|,\d)", text):
         year = int(m.group(1))
@@ -395,6 +426,7 @@ def read_question(kb: KnowledgeBase, question: str, today: dt.date | None = None
     year_assumed = _read_year(year_text, kb, today, b)
     _read_status(text, b)
     aged = _read_age(text, b)
+    _read_history(text, b)
     _read_amounts(aged, b)
     _read_match(text, b)
     _read_flags(text, b)

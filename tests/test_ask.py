@@ -230,9 +230,12 @@ def test_amounts(text, amounts):
      {"roth_regular_contributions": 30000, "conversions": []}),
     ("I converted $7,000 (all taxable) in 2024", {"conversions": [{"year": 2024, "taxable": 7000, "nontaxable": 0}]}),
     ("in a single year, with a single deposit", {"filing_status": None}),
+    ("I opened my first Roth IRA in 2022 and I was born on March 15, 1970",
+     {"roth_first_contribution_year": 2022, "birth_date": "1970-03-15", "tax_year": 2026}),
+    ("I was born in 1970. Tax year 2025.", {"age": 55, "tax_year": 2025}),
 ], ids=["spouse-no-pay", "single-age-magi", "59-and-a-half", "hsa", "plan-features", "plan-negations", "whole-ira",
         "withdrawal", "household-income", "rollover-then-conversion", "spouse-pronoun", "only-other-ira", "roth-history",
-        "earlier-conversion", "single-is-not-a-status"])
+        "earlier-conversion", "single-is-not-a-status", "birth-date-and-first-roth-year", "birth-year"])
 def test_reader(question, facts):
     reading = read_question(load_knowledge(), question)
     assert {k: reading.facts.get(k) for k in facts} == facts
@@ -251,6 +254,12 @@ def test_planning_year():
     assert planning_year(kb, dt.date(2026, 12, 1)) == 2026
     assert planning_year(kb, dt.date(2025, 3, 1)) == 2025
     assert planning_year(kb, dt.date(2031, 1, 1)) == max(kb.knowledge.years)
+
+
+def test_qualified_distribution_year_from_the_question(cli):
+    doc = _ask_json(cli, "I opened my first Roth IRA in 2022 and I was born on March 15, 1970. When are my earnings tax-free?")
+    assert doc["computed"]["qualified_distribution_year"] == 2029
+    assert "from **2029**" in doc["answer_markdown"]
 
 
 def test_judge_counts_a_wrong_figure():
