@@ -244,7 +244,11 @@ OFF_TOPIC = re.compile(r"\b(?:crypto\w*|bitcoin|ethereum|solana|dogecoin|nfts?|5
                        r"credit (?:card|score)s?|car loans?|stock picks?|which (?:stocks?|funds?|etfs?)|gold|silver|"
                        r"medicare|medicaid|fafsa|tuition|sales tax|property tax|ev credit|electric vehicle|"
                        r"social security (?:benefits?|income|taxable)|pensions? (?:buyout|annuity|lump)|"
-                       r"best (?:funds?|etfs?|investments?|stocks?)|what (?:should|to) i invest in)\b")
+                       r"best (?:funds?|etfs?|investments?|stocks?)|what (?:should|to) i invest in|"
+                       r"which (?:\w+ )?(?:funds?|stocks?|etfs?|investments?)|(?:what|which) should i (?:buy|hold|invest)|"
+                       r"asset allocation|"
+                       r"401k loans?|hardship withdrawals?|401k[^.?!]{0,40}\b(?:house|home|car|tuition)|"
+                       r"(?:house|home|car)\b[^.?!]{0,40}\b401k)\b")
 
 #: A best match needs at least this score ...
 MIN_SCORE = 5.0
