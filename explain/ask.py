@@ -1,8 +1,14 @@
 """``rothkb ask "QUESTION"``: answer a free-text question from the FAQ and the rules.
 
-Matching is lexical (BM25 over each FAQ entry's question, aliases, answer and the titles of its
-rules, with synonyms; see :mod:`explain.site_index`). Below a confidence threshold the answer
-says plainly that the knowledge base does not cover the question, and lists the closest topics.
+1. :mod:`explain.ask_read` reads the facts the question states ("$93k in a traditional IRA",
+   "filing jointly", "I'm 52"); they are validated by the engine and shown back ("I read: ...").
+2. The FAQ entries are ranked lexically (BM25 with synonyms, :mod:`explain.site_index`), with a
+   boost for the entries about the figure the question asks for; :func:`explain.site_index.is_covered`
+   decides from the question's subject terms and the margin of the best match whether the
+   knowledge base covers it. A question it does not cover gets "Not covered", what *is* covered,
+   and the closest entries with one-line answers and links.
+3. The engine runs on the facts read, merged with ``--facts`` (the file wins), and the answer
+   leads with the figure asked for (:mod:`explain.ask_figures`), then the FAQ answer and sources.
 """
 
 from __future__ import annotations
@@ -162,21 +168,20 @@ def _not_covered(kb: KnowledgeBase, question: str, matches: list[dict[str, Any]]
     return lines
 
 
-def _read_line(reading: Reading, file_facts: dict[str, Any] | None, kb: KnowledgeBase) -> list[str]:
-    phrases = [p for p in reading.phrases() if p]
+def _read_line(reading: Reading, file_facts: dict[str, Any] | None) -> list[str]:
+    """The "I read: ..." line (what the question said), what the facts file added, and what it overrode."""
+    phrases = reading.phrases()
     out = []
     if phrases:
         out += ["**I read:** " + _escape("; ".join(phrases)) + ". If any of that is wrong, say it differently or "
-                "give a facts file with `--facts` (the file wins)."]
+                "give a facts file with `--facts` (the file wins).", ""]
     if file_facts:
-        names = [kb.knowledge.facts[f].description.split(";")[0].split(".")[0] if f in kb.knowledge.facts else f
-                 for f in file_facts if f != "tax_year"]
-        out += [f"**From your facts file:** {len(names)} fact{'s' if len(names) != 1 else ''}"
-                + (f" ({_escape(', '.join(sorted(file_facts)))})" if file_facts else "") + "."]
-        del names
+        overridden = [f for f in reading.facts if f in file_facts and file_facts[f] != reading.facts[f]]
+        out += [f"**From your facts file:** {_escape(', '.join(sorted(file_facts)))}."
+                + (f" It wins over what I read for {_escape(', '.join(overridden))}." if overridden else ""), ""]
     for fact, why in reading.refused.items():
-        out += [f"(I could not use what I read as {fact}: {_escape(why)}.)"]
-    return out + ([""] if out else [])
+        out += [f"(I could not use what I read as {fact}: {_escape(why)}.)", ""]
+    return out
 
 
 def ask(kb: KnowledgeBase, question: str, facts: dict[str, Any] | None = None, today: dt.date | None = None,
@@ -214,7 +219,7 @@ def ask(kb: KnowledgeBase, question: str, facts: dict[str, Any] | None = None, t
     if merged is not None and (facts or set(reading.facts) - {"tax_year"}):
         exp = kb.explain(merged, validated=True)
         doc = to_json_dict(exp)
-        lines += _read_line(reading, facts, kb)
+        lines += _read_line(reading, facts)
         asked = asked_figures(normalise(question), merged)
         sentence, named = lead(kb, asked, merged, doc)
         if sentence:
