@@ -253,6 +253,8 @@ def _read_status(text: str, b: _Builder) -> None:
                    r"|\bunmarried\b|\bnot married\b", text) and not re.search(r"\bsingle[- ](?:only|coverage)|\b(?:self-only|"
                                                                              r"single) (?:hdhp|hsa) coverage", text):
         b.set("filing_status", "single", "single")
+    if "filing_status" not in b.raw and re.search(rf"\bmarried\b|\bmy {_SPOUSE}\b", text):
+        b.said.append(("", "married (jointly or separately not said)"))
     if re.search(r"\b(?:we )?lived (?:together|with (?:my |our )?(?:wife|husband|spouse))\b", text):
         b.set("lived_with_spouse", True, "lived with your spouse during the year")
     elif re.search(r"\blived apart (?:all|the whole|for the entire) year\b|\bdid(?: not|n't) live together\b", text):

@@ -242,6 +242,12 @@ def test_reader(question, facts):
     assert "age" not in reading.facts or facts.get("age")  # "turned 59½" is not an age on December 31
 
 
+def test_married_without_a_filing_status_is_said_not_assumed():
+    reading = read_question(load_knowledge(), "My wife has $40k in a rollover IRA")
+    assert "filing_status" not in reading.facts
+    assert "married (jointly or separately not said)" in reading.phrases()
+
+
 def test_reader_refuses_what_validation_refuses():
     reading = read_question(load_knowledge(), "I'm 45 and converted $7,000 in 2031")
     assert reading.facts["tax_year"] == 2026 and reading.year_assumed
