@@ -12,7 +12,19 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-__all__ = ["terms", "Bm25", "Doc", "Ranker", "STOPWORDS", "ANCHORS"]
+__all__ = [
+    "terms",
+    "Bm25",
+    "Doc",
+    "Ranker",
+    "STOPWORDS",
+    "ANCHORS",
+    "OFF_TOPIC",
+    "is_covered",
+    "MIN_SCORE",
+    "MIN_SHARE",
+    "MIN_MARGIN",
+]
 
 #: Words that carry no topic (question scaffolding and function words).
 STOPWORDS = frozenset(
@@ -23,6 +35,8 @@ not now of on once only or other our out over own same should so some such than 
 them then there these they this those through to too under until up very was we were what when
 where which while who whom why will with would you your yours i'm im ive i've we're get got
 need want still really much many way ok okay yes one thing things anything something make makes us her his him she he they made
+even actually honestly basically literally quick question questions sorry dumb stupid help please thanks thank
+confused confusing hey hi hello guys folks wondering wonder curious seems seem kind sort like lol reddit
 """.split()
 )
 
@@ -67,6 +81,14 @@ PHRASES = (
     (r"dec(?:ember|\.)? 31(?:st)?|year[\s-]end", " dec31 "),
     (r"(?:past|after|missed|miss) the (?:\w+ )?deadline", " missed deadline "),
     (r"simplified employee pension", " sep "),
+    (
+        r"ira[\s-]+to[\s-]+(?:an?\s+|my\s+)?hsa|ira to fund (?:my |an |the )?hsa"
+        r"|fund (?:my |an |the )?hsa (?:from|with) (?:my |an |the )?ira",
+        " iratohsa ",
+    ),
+    (r"one[\s-]time|once[\s-]in[\s-]a[\s-]lifetime|once[\s-]per[\s-]lifetime", " onetime "),
+    (r"\b(?:january|february|march|april|june|july|august|september|october|november|december)\b", " month "),
+    (r"\bwhat(?:'s| is| even is| exactly is) (?:an? |the )?(?=(?:mega[\s-]*)?back[\s-]*door)", " definition "),
     (r"savings incentive match plan", " simple "),
 )
 
@@ -107,6 +129,8 @@ SYNONYMS = {
     "put": "contribut",
     "fund": "contribut",
     "funding": "contribut",
+    "add": "contribut",
+    "adding": "contribut",
     "withdrawal": "withdraw",
     "withdrawals": "withdraw",
     "withdrawing": "withdraw",
@@ -194,6 +218,14 @@ SYNONYMS = {
     "dad": "inherit",
     "mom": "inherit",
     "bill": "tax",
+    "support": "allow",
+    "supports": "allow",
+    "supported": "allow",
+    "offer": "allow",
+    "offers": "allow",
+    "trouble": "mistake",
+    "screwed": "mistake",
+    "messed": "mistake",
     "older": "age",
     "age": "age",
     "aged": "age",
@@ -324,3 +356,79 @@ class Ranker:
     def anchored(self, query: str, doc: Doc) -> bool:
         """True when the query and the document share a subject term (see :data:`ANCHORS`)."""
         return any(t in ANCHORS and doc.tf.get(t) for t in terms(query))
+
+
+#: Subjects next to rothkb's that it does not cover: a question about one of them is refused even
+#: when it also names an IRA ("Can I hold bitcoin in my Roth IRA?"), unless the best entry itself
+#: talks about it.
+OFF_TOPIC = re.compile(
+    r"\b(?:crypto\w*|bitcoin|ethereum|solana|dogecoin|nfts?|529s?|mortgages?|refinanc\w*|"
+    r"standard deduction|itemi[sz]\w*|capital gains?|child tax credit|dependents?|life insurance|"
+    r"annuit(?:y|ies)|gift tax|estate tax|estate plan\w*|home office|real estate|rental propert\w*|"
+    r"credit (?:card|score)s?|car loans?|stock picks?|which (?:stocks?|funds?|etfs?)|gold|silver|"
+    r"medicare|medicaid|fafsa|tuition|sales tax|property tax|ev credit|electric vehicle|"
+    r"social security (?:benefits?|income|taxable)|pensions? (?:buyout|annuity|lump)|"
+    r"best (?:funds?|etfs?|investments?|stocks?)|what (?:should|to) i invest in|"
+    r"which (?:\w+ )?(?:funds?|stocks?|etfs?|investments?)|(?:what|which) should i (?:buy|hold|invest)|"
+    r"asset allocation|"
+    r"401k loans?|hardship withdrawals?|401k[^.?!]{0,40}\b(?:house|home|car|tuition)|"
+    r"(?:house|home|car)\b[^.?!]{0,40}\b401k)\b"
+)
+
+#: A best match needs at least this score ...
+MIN_SCORE = 5.0
+#: ... and the best matches (the first three) must hold this share of the question's subject terms ...
+MIN_SHARE = 0.6
+#: ... or lead the second match by this factor.
+MIN_MARGIN = 1.5
+
+
+#: Terms that name the subject of a question (besides :data:`ANCHORS`): coverage counts only these,
+#: so everyday words ("last month", "sitting around") neither help nor hurt.
+SUBJECT = ANCHORS | frozenset(
+    """
+magi limit spouse joint separate tax taxable penalty withdraw earnings compensation employer match
+deferral legal deadline extension excess recharacterize dec31 steptransaction selfemployed software
+mistake annual fiveyear direct hsa hdhp testing transfer old leave plan income qualified ordering
+withholding monthly lump limit phase bracket brokerage taxable deduct deduction married divorce
+""".split()
+)
+
+
+def is_covered(ranker: Ranker, query: str, ranked: list[tuple[Doc, float, float]], min_score: float = MIN_SCORE) -> bool:
+    """Whether the best match answers the question.
+
+    Only the question's *domain terms* count, the terms the knowledge base itself uses, so rare
+    filler ("my CPA seems nervous") cannot push a clear best match below the bar. The best match
+    must score at least :data:`MIN_SCORE` and share a subject term with the question
+    (:meth:`Ranker.anchored`); then either the best three matches hold :data:`MIN_SHARE` of the
+    question's :data:`SUBJECT` terms (the knowledge base covers what it is about), or the best match
+    leads the runner-up by :data:`MIN_MARGIN`. A question about an :data:`OFF_TOPIC` subject is
+    refused.
+
+    Examples:
+        >>> texts = {"a": "is the backdoor roth legal", "b": "hsa limit for a family", "c": "roth conversion five year rule"}
+        >>> r = Ranker([Doc(i, [(t, 3.0)]) for i, t in texts.items()], {i: [t] for i, t in texts.items()})
+        >>> q = "Is the backdoor Roth legal? My CPA seems nervous"
+        >>> is_covered(r, q, r.rank(q), min_score=1.0)
+        True
+        >>> q = "Should I put bitcoin in my backdoor Roth?"
+        >>> is_covered(r, q, r.rank(q), min_score=1.0)
+        False
+
+    """
+    if not ranked:
+        return False
+    best, score, _ = ranked[0]
+    if score < min_score or not ranker.anchored(query, best):
+        return False
+    lowered = query.lower()
+    for m in OFF_TOPIC.finditer(lowered):
+        if not any(m.group(0) in text.lower() for text, _ in best.fields):
+            return False
+    domain = {t for t in terms(query) if t in SUBJECT and t in ranker.full.idf}
+    weight = sum(ranker.full.idf[t] for t in domain)
+    close = [doc for doc, _, _ in ranked[:3]]
+    share = sum(ranker.full.idf[t] for t in domain if any(d.tf.get(t) for d in close)) / weight if weight else 1.0
+    second = ranked[1][1] if len(ranked) > 1 else 0.0
+    return share >= MIN_SHARE or second == 0.0 or score / second >= MIN_MARGIN
