@@ -37,6 +37,7 @@ from engine.validate.checker import (
     plain_yaml,
 )
 from engine.validate.graph import check_rule_graph
+from engine.validate.interview import validate_interview
 from engine.validate.rules import validate_rules
 from engine.validate.schema import (
     CONCLUSION_KEYS,
@@ -72,6 +73,7 @@ def build_knowledge(raw: RawKnowledge) -> tuple[Knowledge, Checker]:
         for name, doc in docs:
             getattr(knowledge, kind).extend(check_entries(check, name, doc, kind, allowed, required, known))
     check_rule_graph(knowledge, check)
+    knowledge.interview = validate_interview(raw, check, knowledge)
     return knowledge, check
 
 

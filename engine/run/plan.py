@@ -1,0 +1,130 @@
+"""The interview's next question: the plan's order (knowledge/interview.yaml), the goal's rules.
+
+A question is asked only when one of its facts is still awaited by an undetermined rule of the
+goal; groups come in the authored order; a group with a gate asks the gate first and skips the
+rest when the gate is "no", zero or "don't know". Within a group the question that settles most
+of the goal's open rules comes first (unless the group says ``as-written``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from engine.compile import CompiledKnowledge
+from engine.model.expr import Unknown
+from engine.model.interview import Goal, Question, QuestionGroup
+from engine.model.knowledge import Knowledge
+from engine.run.evaluate import compute_env, rule_statuses
+from engine.run.whatif import CHAIN_DISCOUNT, sample_answers
+
+__all__ = ["Ask", "goal_rules", "plan_groups", "gate_open", "open_rules", "awaited_facts", "next_question"]
+
+
+@dataclass(frozen=True)
+class Ask:
+    """The next question, the group it belongs to, and whether it is the group's gate."""
+
+    group: QuestionGroup
+    question: Question
+    gate: bool = False
+
+
+def goal_rules(knowledge: Knowledge, goal: Goal | None) -> frozenset[str]:
+    """The rules that matter for a goal: its topics (every topic when none), plus ``also``, minus ``drop``."""
+    if goal is None:
+        return frozenset(r.id for r in knowledge.rules)
+    chosen = {r.id for r in knowledge.rules if not goal.topics or r.topic in goal.topics}
+    return frozenset((chosen | set(goal.also)) - set(goal.drop))
+
+
+def plan_groups(knowledge: Knowledge) -> tuple[QuestionGroup, ...]:
+    """The authored groups, then one group of every fact the plan does not name (so none is unreachable)."""
+    groups = knowledge.interview.groups
+    named = {f for g in groups for q in g.all_questions() for f in q.facts}
+    rest = tuple(Question(n, (n,)) for n in knowledge.facts if n not in named)
+    return groups + ((QuestionGroup("other", "Other questions", rest),) if rest else ())
+
+
+def gate_open(value: Any) -> bool:
+    """A gate opens on yes or an amount above zero; no, zero and unknown keep it closed."""
+    if isinstance(value, bool) or value is None:
+        return value is True
+    try:
+        return bool(value > 0)
+    except TypeError:
+        return False
+
+
+def open_rules(compiled: CompiledKnowledge, facts: dict[str, Any], rules: frozenset[str]) -> dict[str, frozenset[str]]:
+    """The goal's undetermined rules and, for each, the facts it waits on."""
+    st = rule_statuses(compiled, compute_env(compiled, facts))
+    return {r: st.pending.get(r, frozenset()) for r in rules if st.status.get(r).__class__ is Unknown}
+
+
+def awaited_facts(compiled: CompiledKnowledge, facts: dict[str, Any], rules: frozenset[str]) -> dict[str, list[str]]:
+    """Per fact still awaited: the goal's rules it could help decide (what ``?`` explains)."""
+    out: dict[str, list[str]] = {}
+    for rule, missing in open_rules(compiled, facts, rules).items():
+        for name in missing:
+            out.setdefault(name, []).append(rule)
+    return out
+
+
+def _askable(q: Question, facts: dict[str, Any], skipped: set[str], awaited: set[str]) -> list[Question]:
+    """The question as it can still be asked: whole, or fact by fact when part of it is already known."""
+    unknown = [f for f in q.facts if f not in facts and f not in skipped]
+    if not any(f in awaited for f in unknown):
+        return []
+    if len(unknown) == len(q.facts):
+        return [q]
+    return [Question(f, (f,)) for f in unknown if f in awaited]
+
+
+def _score(compiled: CompiledKnowledge, facts: dict[str, Any], q: Question, base: dict[str, frozenset[str]]) -> float:
+    """Average importance of the goal's open rules that an answer to ``q`` would decide."""
+    weight = {c.rule.id: c.rule.importance * CHAIN_DISCOUNT**c.stratum for c in compiled.rules}
+    answers = sample_answers(compiled.knowledge.facts[q.facts[0]], facts["tax_year"])
+    total = 0.0
+    for answer in answers:
+        trial = dict(facts, **{f: answer for f in q.facts})
+        still = open_rules(compiled, trial, frozenset(base))
+        total += sum(weight[r] for r in base if r not in still)
+    return total / len(answers)
+
+
+def next_question(
+    compiled: CompiledKnowledge,
+    groups: tuple[QuestionGroup, ...],
+    rules: frozenset[str],
+    facts: dict[str, Any],
+    skipped: set[str],
+) -> Ask | None:
+    """The next question to ask, or None when no answer could change a rule of the goal.
+
+    Args:
+        compiled: The compiled knowledge.
+        groups: The plan's groups (:func:`plan_groups`).
+        rules: The goal's rules (:func:`goal_rules`).
+        facts: Validated facts so far (``tax_year`` must be among them).
+        skipped: Facts answered "don't know" (never asked again).
+
+    """
+    base = open_rules(compiled, facts, rules)
+    awaited = {f for missing in base.values() for f in missing}
+    for group in groups:
+        candidates = [a for q in group.questions for a in _askable(q, facts, skipped, awaited)]
+        if group.gate is not None:
+            gate = group.gate.facts[0]
+            if (gate in facts and not gate_open(facts[gate])) or gate in skipped:
+                continue
+            if gate not in facts and (candidates or gate in awaited):
+                return Ask(group, group.gate, gate=True)
+        if not candidates:
+            continue
+        if group.order == "as-written" or len(candidates) == 1:
+            return Ask(group, candidates[0])
+        scores = [_score(compiled, facts, q, base) for q in candidates]
+        best = max(range(len(candidates)), key=lambda i: (scores[i], -i))
+        return Ask(group, candidates[best])
+    return None
