@@ -12,13 +12,23 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.compile import CompiledKnowledge
-from engine.model.expr import Unknown
+from engine.model.expr import Unknown, names_in
 from engine.model.interview import Goal, Question, QuestionGroup
 from engine.model.knowledge import Knowledge
 from engine.run.evaluate import compute_env, rule_statuses
 from engine.run.whatif import CHAIN_DISCOUNT, sample_answers
 
-__all__ = ["Ask", "goal_rules", "plan_groups", "gate_open", "open_rules", "awaited_facts", "next_question"]
+__all__ = [
+    "Ask",
+    "goal_rules",
+    "plan_groups",
+    "gate_open",
+    "open_rules",
+    "awaited_facts",
+    "next_question",
+    "planning_year",
+    "figure_inputs",
+]
 
 
 @dataclass(frozen=True)
@@ -54,6 +64,20 @@ def gate_open(value: Any) -> bool:
         return bool(value > 0)
     except TypeError:
         return False
+
+
+def figure_inputs(knowledge: Knowledge, figure: str) -> frozenset[str]:
+    """The facts without a default that a figure's formula reads, through other values."""
+    seen: set[str] = set()
+    todo = [figure]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        if name in knowledge.values:
+            todo.extend(names_in(knowledge.values[name].ast))
+    return frozenset(n for n in seen if n in knowledge.facts and not knowledge.facts[n].has_default)
 
 
 def open_rules(compiled: CompiledKnowledge, facts: dict[str, Any], rules: frozenset[str]) -> dict[str, frozenset[str]]:
@@ -99,6 +123,7 @@ def next_question(
     rules: frozenset[str],
     facts: dict[str, Any],
     skipped: set[str],
+    figures: tuple[str, ...] = (),
 ) -> Ask | None:
     """The next question to ask, or None when no answer could change a rule of the goal.
 
@@ -108,10 +133,15 @@ def next_question(
         rules: The goal's rules (:func:`goal_rules`).
         facts: Validated facts so far (``tax_year`` must be among them).
         skipped: Facts answered "don't know" (never asked again).
+        figures: The goal's figures: while one is unknown, the facts it reads are awaited too.
 
     """
     base = open_rules(compiled, facts, rules)
     awaited = {f for missing in base.values() for f in missing}
+    env = compute_env(compiled, facts)
+    for figure in figures:
+        if env.get(figure).__class__ is Unknown:
+            awaited |= figure_inputs(compiled.knowledge, figure)
     for group in groups:
         candidates = [a for q in group.questions for a in _askable(q, facts, skipped, awaited)]
         if group.gate is not None:
@@ -128,3 +158,9 @@ def next_question(
         best = max(range(len(candidates)), key=lambda i: (scores[i], -i))
         return Ask(group, candidates[best])
     return None
+
+
+def planning_year(knowledge: Knowledge, today: int) -> int:
+    """The year a person is most likely planning: the latest covered year not after ``today``."""
+    years = [y for y in knowledge.years if y <= today]
+    return years[-1] if years else knowledge.years[0]
