@@ -79,6 +79,8 @@ class FactDef:
     min: Any = None
     max: Any = None
     items: tuple[tuple[str, str], ...] = ()
+    #: For list facts: each entry field as a fact of its own, with the bounds declared for it.
+    item_facts: tuple[FactDef, ...] = ()
     loc: Loc = Loc("")
     #: For yes/no facts: what each answer would mean, for "it would apply if ..." sentences.
     yes_means: str = ""
