@@ -80,6 +80,14 @@ def figure_inputs(knowledge: Knowledge, figure: str) -> frozenset[str]:
     return frozenset(n for n in seen if n in knowledge.facts and not knowledge.facts[n].has_default)
 
 
+def _settles(compiled: CompiledKnowledge, facts: dict[str, Any], name: str, figure: str) -> bool:
+    """True when some answer to ``name`` alone makes ``figure`` known (spouse pay does not, while age is unknown)."""
+    for answer in sample_answers(compiled.knowledge.facts[name], facts["tax_year"]):
+        if compute_env(compiled, dict(facts, **{name: answer})).get(figure).__class__ is not Unknown:
+            return True
+    return False
+
+
 def open_rules(compiled: CompiledKnowledge, facts: dict[str, Any], rules: frozenset[str]) -> dict[str, frozenset[str]]:
     """The goal's undetermined rules and, for each, the facts it waits on."""
     st = rule_statuses(compiled, compute_env(compiled, facts))
@@ -141,7 +149,9 @@ def next_question(
     env = compute_env(compiled, facts)
     for figure in figures:
         if env.get(figure).__class__ is Unknown:
-            awaited |= figure_inputs(compiled.knowledge, figure)
+            awaited |= {
+                f for f in figure_inputs(compiled.knowledge, figure) if f not in facts and _settles(compiled, facts, f, figure)
+            }
     for group in groups:
         candidates = [a for q in group.questions for a in _askable(q, facts, skipped, awaited)]
         if group.gate is not None:

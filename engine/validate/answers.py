@@ -17,8 +17,6 @@ __all__ = ["answer_hint", "parse_answer", "parse_grouped", "parse_kind", "NONE_W
 
 #: Answers that mean "none of these" to a grouped amount question.
 NONE_WORDS = frozenset({"no", "n", "none", "0", "$0", "nothing"})
-_YES = {"y", "yes", "true"}
-_NO = {"n", "no", "false"}
 _PARTS = re.compile(r"\s*(?:;|,\s(?=\D)|\band\b)\s*")
 
 
@@ -44,12 +42,8 @@ def answer_hint(fact: FactDef) -> str:
 def parse_answer(fact: FactDef, text: str) -> tuple[Any, str | None]:
     """Turn typed text into a value of the fact's type; return (value, error or None)."""
     text = text.strip()
-    if fact.type == "bool" and text.lower() in _YES | _NO:
-        return text.lower() in _YES, None
-    if fact.type == "enum":
-        if text.isdigit() and 1 <= int(text) <= len(fact.values):
-            return fact.values[int(text) - 1], None  # the number of the menu entry
-        text = "_".join(text.lower().split())
+    if fact.type == "enum" and text.isdigit() and 1 <= int(text) <= len(fact.values):
+        return fact.values[int(text) - 1], None  # the number of the menu entry
     if fact.type == "list":
         if text.lower() in ("none", "[]"):
             return [], None
