@@ -75,6 +75,14 @@ class Section:
     title: str
     gate: Field | None
     fields: tuple[Field, ...]
+    #: The interview's wording of a grouped question, shown before its first field: {fact: text}.
+    intros: dict[str, str]
+
+
+def _plain_field(fact: Any) -> Field:
+    """A field whose help is the fact's own help only (its description mostly repeats the question)."""
+    f = _field(fact)
+    return Field(f.name, f.type, f.label, fact.help, f.widget, f.options, f.placeholder, f.min, f.max)
 
 
 def form_sections(kb: KnowledgeBase) -> list[Section]:
@@ -83,8 +91,9 @@ def form_sections(kb: KnowledgeBase) -> list[Section]:
     out = []
     for group in plan_groups(kb.knowledge):
         names = [f for q in group.questions for f in q.facts]
-        gate = _field(facts[group.gate.facts[0]]) if group.gate else None
-        out.append(Section(group.id, group.title, gate, tuple(_field(facts[n]) for n in names)))
+        gate = _plain_field(facts[group.gate.facts[0]]) if group.gate else None
+        intros = {q.facts[0]: q.text for q in group.questions if q.grouped}
+        out.append(Section(group.id, group.title, gate, tuple(_plain_field(facts[n]) for n in names), intros))
     return out
 
 
