@@ -77,15 +77,29 @@ def figure_inputs(knowledge: Knowledge, figure: str) -> frozenset[str]:
         seen.add(name)
         if name in knowledge.values:
             todo.extend(names_in(knowledge.values[name].ast))
+        elif name in knowledge.parameters and knowledge.parameters[name].by:
+            todo.append(str(knowledge.parameters[name].by))  # a column picked by a fact (HSA coverage)
     return frozenset(n for n in seen if n in knowledge.facts and not knowledge.facts[n].has_default)
 
 
-def _settles(compiled: CompiledKnowledge, facts: dict[str, Any], name: str, figure: str) -> bool:
-    """True when some answer to ``name`` alone makes ``figure`` known (spouse pay does not, while age is unknown)."""
-    for answer in sample_answers(compiled.knowledge.facts[name], facts["tax_year"]):
-        if compute_env(compiled, dict(facts, **{name: answer})).get(figure).__class__ is not Unknown:
-            return True
-    return False
+def _needed_inputs(compiled: CompiledKnowledge, facts: dict[str, Any], figure: str) -> set[str]:
+    """A smallest set of unknown facts whose answers make ``figure`` known (empty when none can).
+
+    Starting from every unknown input answered (with a representative answer), each input is
+    dropped in the vocabulary's order while the figure stays known. So HSA coverage and
+    contributions are both asked for the HSA transfer limit, age (not also the birth date) for
+    a catch-up, and a spouse's pay is not asked for the IRA limit of someone filing single.
+    """
+    k = compiled.knowledge
+    inputs = [f for f in k.facts if f in figure_inputs(k, figure) and f not in facts]
+    trial = {f: sample_answers(k.facts[f], facts["tax_year"])[-1] for f in inputs}
+    if compute_env(compiled, dict(facts, **trial)).get(figure).__class__ is Unknown:
+        return set()
+    for name in inputs:
+        without = {f: v for f, v in trial.items() if f != name}
+        if compute_env(compiled, dict(facts, **without)).get(figure).__class__ is not Unknown:
+            trial = without
+    return set(trial)
 
 
 def open_rules(compiled: CompiledKnowledge, facts: dict[str, Any], rules: frozenset[str]) -> dict[str, frozenset[str]]:
@@ -149,9 +163,7 @@ def next_question(
     env = compute_env(compiled, facts)
     for figure in figures:
         if env.get(figure).__class__ is Unknown:
-            awaited |= {
-                f for f in figure_inputs(compiled.knowledge, figure) if f not in facts and _settles(compiled, facts, f, figure)
-            }
+            awaited |= _needed_inputs(compiled, facts, figure)
     for group in groups:
         candidates = [a for q in group.questions for a in _askable(q, facts, skipped, awaited)]
         if group.gate is not None:

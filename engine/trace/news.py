@@ -74,7 +74,7 @@ def news(
     seen = set(before.fired) if before else set()
     lines = []
     for step in sorted(after.steps, key=lambda s: -s.importance):
-        if step.rule in rules and step.rule not in seen and step.kind in ("warning", "action"):
+        if step.rule in rules and step.rule not in seen:
             head = headlines.get(step.rule)
             text = headline_text(compiled, types, head, after.facts) if head else None
             lines.append(f"{MARKS[step.kind]} {text or step.title}")
