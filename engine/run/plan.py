@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.compile import CompiledKnowledge
+from engine.model.conditions import leaves
 from engine.model.expr import Unknown, names_in
 from engine.model.interview import Goal, Question, QuestionGroup
 from engine.model.knowledge import Knowledge
@@ -80,6 +81,43 @@ def figure_inputs(knowledge: Knowledge, figure: str) -> frozenset[str]:
         elif name in knowledge.parameters and knowledge.parameters[name].by:
             todo.append(str(knowledge.parameters[name].by))  # a column picked by a fact (HSA coverage)
     return frozenset(n for n in seen if n in knowledge.facts and not knowledge.facts[n].has_default)
+
+
+def goal_facts(knowledge: Knowledge, goal: Goal | None) -> frozenset[str]:
+    """Every fact a rule or figure of the goal can read, through values and the rules behind conclusions.
+
+    The web form shows, for a goal, only the sections that hold one of these facts.
+    """
+    rules = goal_rules(knowledge, goal)
+    producers: dict[str, list[Any]] = {}
+    for rule in knowledge.rules:
+        for name, _ in rule.conclude:
+            producers.setdefault(name, []).append(rule)
+    todo: list[str] = list(goal.figures if goal else ())
+    for rule in knowledge.rules:
+        if rule.id in rules:
+            todo.extend(_condition_names(rule.when))
+    seen: set[str] = set()
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        if name in knowledge.values:
+            todo.extend(names_in(knowledge.values[name].ast))
+        elif name in knowledge.parameters and knowledge.parameters[name].by:
+            todo.append(str(knowledge.parameters[name].by))
+        for rule in producers.get(name, ()):
+            todo.extend(_condition_names(rule.when))
+    return frozenset(n for n in seen if n in knowledge.facts)
+
+
+def _condition_names(cond: Any) -> list[str]:
+    out = []
+    for leaf in leaves(cond):
+        out.append(leaf.name)
+        out.extend(names_in(leaf.right))
+    return out
 
 
 def _needed_inputs(compiled: CompiledKnowledge, facts: dict[str, Any], figure: str) -> set[str]:

@@ -12,7 +12,7 @@ from urllib.parse import parse_qsl
 
 from engine import KnowledgeBase
 from engine.errors import InputError
-from engine.run.plan import plan_groups, planning_year
+from engine.run.plan import goal_facts, plan_groups, planning_year
 
 __all__ = ["Field", "Section", "form_groups", "form_sections", "form_context", "shown_values", "problem_messages", "parse_form"]
 __all__ += ["SubmissionError", "MAX_FIELDS", "submitted_goal"]
@@ -77,6 +77,8 @@ class Section:
     fields: tuple[Field, ...]
     #: The interview's wording of a grouped question, shown before its first field: {fact: text}.
     intros: dict[str, str]
+    #: Goals for which the section can matter (check.js hides it for the others).
+    goals: tuple[str, ...] = ()
 
 
 def _plain_field(fact: Any) -> Field:
@@ -88,12 +90,16 @@ def _plain_field(fact: Any) -> Field:
 def form_sections(kb: KnowledgeBase) -> list[Section]:
     """The sections of the form: the interview plan's groups (a grouped question is one field per kind)."""
     facts = kb.knowledge.facts
+    goals = kb.knowledge.interview.goals
+    reads = {g.id: goal_facts(kb.knowledge, g) | {"tax_year"} for g in goals}
     out = []
     for group in plan_groups(kb.knowledge):
         names = [f for q in group.questions for f in q.facts]
         gate = _plain_field(facts[group.gate.facts[0]]) if group.gate else None
         intros = {q.facts[0]: q.text for q in group.questions if q.grouped}
-        out.append(Section(group.id, group.title, gate, tuple(_plain_field(facts[n]) for n in names), intros))
+        every = set(names) | set(group.gate.facts if group.gate else ())
+        matters = tuple(g.id for g in goals if every & reads[g.id])
+        out.append(Section(group.id, group.title, gate, tuple(_plain_field(facts[n]) for n in names), intros, matters))
     return out
 
 

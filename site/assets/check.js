@@ -1,5 +1,6 @@
-// "Check my situation": a gated section shows its other questions once its gate is answered
-// yes (or an amount above zero). Without this script every question is shown; the form works the same.
+// "Check my situation": show a section only for the goals it can matter to (data-goals), and the
+// questions behind a gate once the gate is answered yes (or an amount above zero). Without this
+// script every question is shown; the form submits the same either way.
 (function () {
   "use strict";
   function open(gate) {
@@ -15,4 +16,14 @@
     gate.addEventListener("input", update);
     update();
   });
+  var goals = document.querySelectorAll("input[name=goal]");
+  function showGoal() {
+    var chosen = document.querySelector("input[name=goal]:checked");
+    if (!chosen) { return; }
+    document.querySelectorAll("fieldset[data-goals]").forEach(function (set) {
+      set.hidden = (" " + set.getAttribute("data-goals") + " ").indexOf(" " + chosen.value + " ") < 0;
+    });
+  }
+  goals.forEach(function (g) { g.addEventListener("change", showGoal); });
+  showGoal();
 })();
