@@ -33,6 +33,14 @@ __all__ = [
 
 
 @dataclass(frozen=True)
+class Assumed:
+    """Facts answered by a stated assumption (CONTRACT §7.1): all of them, and those bearing on the goal."""
+
+    all: frozenset[str] = frozenset()
+    relevant: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
 class Ask:
     """The next question, the group it belongs to, and whether it is the group's gate."""
 
@@ -155,14 +163,17 @@ def awaited_facts(compiled: CompiledKnowledge, facts: dict[str, Any], rules: fro
     return out
 
 
-def _askable(q: Question, facts: dict[str, Any], skipped: set[str], awaited: set[str]) -> list[Question]:
-    """The question as it can still be asked: whole, or fact by fact when part of it is already known."""
+def _askable(q: Question, facts: dict[str, Any], skipped: set[str], awaited: set[str], assumed: Assumed) -> list[Question]:
+    """The question as it can still be asked: whole, or fact by fact when part of it is already known.
+
+    A fact answered by a stated assumption (CONTRACT §7.1) is not asked on its own (the explanation
+    lists it: "assumed, tell us if wrong"), but a grouped question is asked when an assumption
+    about one of its facts bears on the goal: it exists to ask exactly those balances.
+    """
     unknown = [f for f in q.facts if f not in facts and f not in skipped]
-    if not any(f in awaited for f in unknown):
-        return []
-    if len(unknown) == len(q.facts):
+    if len(unknown) == len(q.facts) and q.grouped and any(f in awaited or f in assumed.relevant for f in unknown):
         return [q]
-    return [Question(f, (f,)) for f in unknown if f in awaited]
+    return [Question(f, (f,)) for f in unknown if f in awaited and f not in assumed.all]
 
 
 def _score(compiled: CompiledKnowledge, facts: dict[str, Any], q: Question, base: dict[str, frozenset[str]]) -> float:
@@ -184,6 +195,7 @@ def next_question(
     facts: dict[str, Any],
     skipped: set[str],
     figures: tuple[str, ...] = (),
+    assumed: Assumed = Assumed(),
 ) -> Ask | None:
     """The next question to ask, or None when no answer could change a rule of the goal.
 
@@ -194,6 +206,7 @@ def next_question(
         facts: Validated facts so far (``tax_year`` must be among them).
         skipped: Facts answered "don't know" (never asked again).
         figures: The goal's figures: while one is unknown, the facts it reads are awaited too.
+        assumed: Facts answered by stated assumptions (from the explanation's ``assumptions``).
 
     """
     base = open_rules(compiled, facts, rules)
@@ -201,9 +214,9 @@ def next_question(
     env = compute_env(compiled, facts)
     for figure in figures:
         if env.get(figure).__class__ is Unknown:
-            awaited |= _needed_inputs(compiled, facts, figure)
+            awaited |= _needed_inputs(compiled, facts, figure) - assumed.all
     for group in groups:
-        candidates = [a for q in group.questions for a in _askable(q, facts, skipped, awaited)]
+        candidates = [a for q in group.questions for a in _askable(q, facts, skipped, awaited, assumed)]
         if group.gate is not None:
             gate = group.gate.facts[0]
             if (gate in facts and not gate_open(facts[gate])) or gate in skipped:

@@ -28,7 +28,7 @@ def _fill(text: str, env: dict[str, Any], types: dict[str, str], about: frozense
     out, pos = [], 0
     for match in PLACEHOLDER.finditer(text):
         value = env.get(match.group(1), Unknown())
-        if value is None or value.__class__ is Unknown:
+        if value is None or isinstance(value, Unknown):
             return None
         if match.group(1) in about and types.get(match.group(1)) == "money":
             value = (Decimal(value) / 100).quantize(Decimal(1), ROUND_HALF_UP) * 100
@@ -44,7 +44,7 @@ def headline_text(compiled: CompiledKnowledge, types: dict[str, str], head: Head
     if text is not None or not head.example:
         return text
     example = {name: env.get(value) for name, value in head.example if name not in facts}
-    if any(v is None or v.__class__ is Unknown for v in example.values()):
+    if any(v is None or isinstance(v, Unknown) for v in example.values()):
         return None
     trial = compute_env(compiled, dict(facts, **example))
     derived = frozenset(n for n in PLACEHOLDER.findall(head.example_text) if n not in example)

@@ -24,7 +24,7 @@ import yaml
 from engine import InputError, KnowledgeBase, load_knowledge
 from engine.errors import UsageError
 from engine.model.interview import Goal, Question
-from engine.run.plan import Ask, awaited_facts, gate_open, goal_rules, next_question, plan_groups, planning_year
+from engine.run.plan import Ask, Assumed, awaited_facts, gate_open, goal_rules, next_question, plan_groups, planning_year
 from engine.trace.news import news
 from engine.validate.answers import answer_hint, parse_answer, parse_grouped, parse_kind
 from engine.validate.situation import read_facts_text
@@ -223,7 +223,14 @@ def run_interview(kb: KnowledgeBase, facts: dict[str, Any], stdin: TextIO, out: 
         for line in news(kb.compiled, kb.static.types, before, exp, s.rules, figures):
             s.say(f"  {line}")
         before = exp
-        step = next_question(kb.compiled, groups, s.rules, facts, s.skipped, figures)
+        matters = s.rules | set(figures)
+        assumed = Assumed(
+            frozenset(a.fact for a in exp.assumptions),
+            frozenset(
+                a.fact for a in exp.assumptions if any(x.split(".")[0] in matters or x.startswith("form8606.") for x in a.affects)
+            ),
+        )
+        step = next_question(kb.compiled, groups, s.rules, facts, s.skipped, figures, assumed)
         if step is None:
             s.say("\nNothing more to ask: no other answer can change the advice for your goal.")
             return facts
