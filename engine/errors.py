@@ -9,6 +9,7 @@ exits with :attr:`RothkbError.exit_code` (1 for knowledge problems, 2 for bad in
 from __future__ import annotations
 
 import difflib
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -20,7 +21,39 @@ __all__ = [
     "UsageError",
     "EngineFailure",
     "suggest",
+    "escape",
 ]
+
+# Control, format (bidirectional overrides, zero-width), surrogate, private-use, unassigned and
+# line/paragraph separator characters: none of them may reach a terminal from a message.
+_UNSAFE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def escape(text: str) -> str:
+    r"""Show ``text`` with every control or bidirectional character written as an escape.
+
+    Examples:
+        >>> print(escape("magi\x1b[2J\u202e"))
+        magi\x1b[2J\u202e
+        >>> print(escape("a\nb"))
+        a\nb
+        >>> escape("année")
+        'année'
+
+    """
+    if text.isprintable():
+        return text
+    out = []
+    for ch in text:
+        if ch in _NAMED:
+            out.append(_NAMED[ch])
+        elif unicodedata.category(ch) in _UNSAFE:
+            code = ord(ch)
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
+        else:
+            out.append(ch)
+    return "".join(out)
 
 
 def suggest(name: str, choices: Iterable[str]) -> str | None:
@@ -66,15 +99,15 @@ class Problem:
 
     def format(self, with_column: bool = True) -> str:
         """Render as ``path:line:column: key: message (did you mean 'x'?)``."""
-        where = self.path
+        where = escape(self.path)
         if self.line:
             where += f":{self.line}"
             if with_column and self.column:
                 where += f":{self.column}"
-        parts = [part for part in (where, self.key, self.message) if part]
+        parts = [part for part in (where, escape(self.key), escape(self.message)) if part]
         text = ": ".join(parts)
         if self.suggestion:
-            text += f" (did you mean '{self.suggestion}'?)"
+            text += f" (did you mean '{escape(self.suggestion)}'?)"
         if self.severity == "warning":
             text = "warning: " + text
         return text

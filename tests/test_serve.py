@@ -48,7 +48,7 @@ def test_serves_the_site_and_the_form(server):
     assert status == 200 and "Check my situation" in html and headers["X-Content-Type-Options"] == "nosniff"
     status, html, _ = request(server, "GET", "/check")
     assert status == 200 and html.count("<fieldset") >= 5 and 'name="magi"' in html and 'type="date"' in html
-    assert "<legend>Income</legend>" in html
+    assert "<legend>You and your income</legend>" in html and "<legend>What do you want to do?</legend>" in html
     assert request(server, "GET", "/faq/spouse-ira-pro-rata.html")[0] == 200
     assert request(server, "GET", "/assets/style.css")[2]["Content-Type"].startswith("text/css")
     assert request(server, "GET", "/../../etc/passwd")[0] == 404
@@ -80,7 +80,7 @@ def test_bad_values_are_explained_and_escaped(server):
     status, html, _ = post(server, {"tax_year": "2025", "magi": "<script>alert(1)</script>", "magii": "5"})
     assert status == 400
     assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-    assert "magi: expected an amount" in html and "magii" in html
+    assert "Modified adjusted gross income for Roth IRA purposes: expected an amount" in html and "magii" in html
     status, html, _ = post(server, {"conversions": "2024; 5000"})
     assert status == 400 and "year, taxable, nontaxable" in html
     status, html, _ = post(server, {"plans_backdoor_roth": "maybe"})

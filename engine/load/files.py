@@ -30,6 +30,7 @@ class RawKnowledge:
     rules: list[tuple[str, Any]] = field(default_factory=list)
     faq: list[tuple[str, Any]] = field(default_factory=list)
     myths: list[tuple[str, Any]] = field(default_factory=list)
+    interview: list[tuple[str, Any]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     version: str = ""
     files: tuple[str, ...] = ()
@@ -61,6 +62,7 @@ def read_knowledge(root: Path | str) -> RawKnowledge:
         ("rules", sorted(root.glob("rules/*.yaml"))),
         ("faq", sorted(root.glob("faq/*.yaml"))),
         ("myths", sorted(root.glob("myths.yaml"))),
+        ("interview", sorted(root.glob("interview.yaml"))),
     ]
     digest = hashlib.sha256()
     files: list[str] = []

@@ -49,9 +49,15 @@ class LList(list):
         self.mark: tuple[int, int] = (0, 0)
 
 
-def mark_of(container: Any, key: Any = None) -> tuple[int, int]:
-    """Position of ``container[key]`` (or of the container itself), ``(0, 0)`` if unknown."""
-    if key is None:
+_CONTAINER = object()
+
+
+def mark_of(container: Any, key: Any = _CONTAINER) -> tuple[int, int]:
+    """Position of ``container[key]`` (or of the container itself), ``(0, 0)`` if unknown.
+
+    A key may be ``None`` (a ``null:`` key in YAML): only an omitted key means the container.
+    """
+    if key is _CONTAINER:
         return getattr(container, "mark", (0, 0))
     marks = getattr(container, "marks", None)
     if isinstance(marks, dict):

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.model.expr import Node
+from engine.model.interview import Interview
 
 __all__ = [
     "Loc",
@@ -78,6 +79,8 @@ class FactDef:
     min: Any = None
     max: Any = None
     items: tuple[tuple[str, str], ...] = ()
+    #: For list facts: each entry field as a fact of its own, with the bounds declared for it.
+    item_facts: tuple[FactDef, ...] = ()
     loc: Loc = Loc("")
     #: For yes/no facts: what each answer would mean, for "it would apply if ..." sentences.
     yes_means: str = ""
@@ -221,6 +224,8 @@ class Knowledge:
     faq: list[dict[str, Any]] = field(default_factory=list)
     myths: list[dict[str, Any]] = field(default_factory=list)
     files: tuple[str, ...] = ()
+    #: The interview plan (knowledge/interview.yaml); empty when the file is absent.
+    interview: Interview = field(default_factory=Interview)
 
     def rule(self, rule_id: str) -> Rule:
         """The rule with this id (KeyError if absent)."""

@@ -37,6 +37,7 @@ from engine.validate.checker import (
     plain_yaml,
 )
 from engine.validate.graph import check_rule_graph
+from engine.validate.interview import validate_interview
 from engine.validate.rules import validate_rules
 from engine.validate.schema import (
     CONCLUSION_KEYS,
@@ -72,6 +73,7 @@ def build_knowledge(raw: RawKnowledge) -> tuple[Knowledge, Checker]:
         for name, doc in docs:
             getattr(knowledge, kind).extend(check_entries(check, name, doc, kind, allowed, required, known))
     check_rule_graph(knowledge, check)
+    knowledge.interview = validate_interview(raw, check, knowledge)
     return knowledge, check
 
 
@@ -133,6 +135,7 @@ def _fact(path: str, key: str, name: Any, entry: Any, check: Checker, parent: LD
     if ftype == "enum" and not values:
         check.error(path, mark_of(entry), f"{key}.values", "an enum fact needs a list of values")
     items: list[tuple[str, str]] = []
+    item_facts: list[FactDef] = []
     if ftype == "list":
         for iname, idef in (entry.get("items") or {}).items():
             itype = idef.get("type") if isinstance(idef, dict) else None
@@ -144,6 +147,8 @@ def _fact(path: str, key: str, name: Any, entry: Any, check: Checker, parent: LD
                     f"expected one of: int, money, number, bool but received: {itype!r}",
                 )
             items.append((str(iname), str(itype)))
+            bounds = idef if isinstance(idef, dict) else {}
+            item_facts.append(FactDef(str(iname), str(itype), "", "", min=bounds.get("min"), max=bounds.get("max")))
     return FactDef(
         name=name,
         type=str(ftype),
@@ -157,6 +162,7 @@ def _fact(path: str, key: str, name: Any, entry: Any, check: Checker, parent: LD
         min=entry.get("min"),
         max=entry.get("max"),
         items=tuple(items),
+        item_facts=tuple(item_facts),
         loc=loc(path, parent, name),
         yes_means=check.text(path, entry, key, "yes_means"),
         no_means=check.text(path, entry, key, "no_means"),

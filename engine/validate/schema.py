@@ -35,6 +35,10 @@ __all__ = [
     "TEST_KEYS",
     "FAQ_KEYS",
     "MYTH_KEYS",
+    "GOAL_KEYS",
+    "GROUP_KEYS",
+    "QUESTION_KEYS",
+    "HEADLINE_KEYS",
     "UNITS",
 ]
 
@@ -234,6 +238,70 @@ _MYTH = {
 }
 
 
+_QUESTION = {
+    "id": {"type": "string", "pattern": SNAKE, "description": "Name of a grouped question (one answer for several facts)."},
+    "facts": {
+        "type": "array",
+        "minItems": 2,
+        "items": {"type": "string", "pattern": SNAKE},
+        "description": "Money facts it fills.",
+    },
+    "text": _text("The question asked."),
+    "help": _text("How to answer, shown with the question and by '?'."),
+    "kinds": {
+        "type": "object",
+        "additionalProperties": {"type": "string", "pattern": SNAKE},
+        "description": "The word a person types for each fact: {rollover: rollover_ira_balance}.",
+    },
+}
+_QUESTION_ITEM = {
+    "anyOf": [
+        {"type": "string", "pattern": SNAKE, "description": "A fact name."},
+        _obj(_QUESTION, ("id", "facts", "text", "kinds")),
+    ]
+}
+_GOAL = {
+    "id": {"type": "string", "pattern": SNAKE},
+    "label": _text("What the person wants, as offered in the first question."),
+    "words": {"type": "array", "items": {"type": "string"}, "description": "Words that choose the goal when typed."},
+    "topics": {"type": "array", "items": {"type": "string"}, "description": "Rule topics that matter (none: every topic)."},
+    "also": _ids("Rules that matter besides those of the topics."),
+    "drop": _ids("Rules of the topics that do not matter for this goal."),
+    "sets": {"type": "object", "propertyNames": {"pattern": SNAKE}, "description": "Facts the goal answers itself."},
+    "figures": {"type": "array", "items": {"type": "string", "pattern": SNAKE}, "description": "Figures announced when known."},
+}
+_GROUP = {
+    "id": {"type": "string", "pattern": SNAKE},
+    "title": _text("Heading of the group (interview and web form)."),
+    "order": {"enum": ["settles-most", "as-written"], "description": "Ask what settles most first (default), or as written."},
+    "goals": {
+        "type": "array",
+        "items": {"type": "string", "pattern": SNAKE},
+        "description": "Only for these goals (default: every goal whose rules read its facts).",
+    },
+    "gate": {
+        "type": "string",
+        "pattern": SNAKE,
+        "description": "A yes/no or money fact asked first; no, 0 or unknown skips the rest.",
+    },
+    "when_no": {
+        "type": "object",
+        "propertyNames": {"pattern": SNAKE},
+        "description": "Facts that follow from a 'no' at the gate.",
+    },
+    "questions": {"type": "array", "minItems": 1, "items": _QUESTION_ITEM},
+}
+_HEADLINE = {
+    "text": _text("The line shown when the rule first applies; {placeholders} of facts, values, parameters."),
+    "example_text": _text("The line when an example answer stands in for an unknown (says 'about')."),
+    "example": {
+        "type": "object",
+        "additionalProperties": {"type": "string", "pattern": SNAKE},
+        "description": "fact: value name",
+    },
+}
+
+
 def _named(entry: dict[str, Any], required: tuple[str, ...], pattern: str = SNAKE) -> dict[str, Any]:
     return {"type": "object", "propertyNames": {"pattern": pattern}, "additionalProperties": _obj(entry, required)}
 
@@ -289,6 +357,18 @@ _KINDS: dict[str, tuple[str, dict[str, Any], tuple[str, ...]]] = {
         _obj({"myths": {"type": "array", "items": _obj(_MYTH, ("id", "claim", "correction"))}}, ("myths",)),
         ("myths.yaml",),
     ),
+    "interview": (
+        "rothkb interview plan (interview.yaml)",
+        _obj(
+            {
+                "goals": {"type": "array", "minItems": 1, "items": _obj(_GOAL, ("id", "label", "words"))},
+                "groups": {"type": "array", "minItems": 1, "items": _obj(_GROUP, ("id", "title", "questions"))},
+                "headlines": _named(_HEADLINE, ("text",), KEBAB),
+            },
+            ("goals", "groups"),
+        ),
+        ("interview.yaml",),
+    ),
     "situation": (
         "rothkb situation: a person's facts (examples/*.yaml, rothkb explain FACTS)",
         {"allOf": [{"$ref": "#/definitions/situation"}, {"required": ["tax_year"]}]},
@@ -310,6 +390,10 @@ THEN_KEYS = tuple(_THEN)
 TEST_KEYS = tuple(_TEST)
 FAQ_KEYS = tuple(_FAQ)
 MYTH_KEYS = tuple(_MYTH)
+GOAL_KEYS = tuple(_GOAL)
+GROUP_KEYS = tuple(_GROUP)
+QUESTION_KEYS = tuple(_QUESTION)
+HEADLINE_KEYS = tuple(_HEADLINE)
 
 
 def schema(kind: str) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from urllib.parse import unquote, urlsplit
 from engine import KnowledgeBase, load_knowledge
 from engine.errors import InputError, RothkbError, UsageError
 from explain.website.build import build_date, build_site, get_env
-from explain.website.form import SubmissionError, form_groups, parse_form
+from explain.website.form import SubmissionError, form_context, form_groups, parse_form, problem_messages, submitted_goal
 from explain.website.gather import explanation_html
 from explain.website.pages import FACT_GROUPS
 
@@ -62,22 +62,9 @@ class _App:
     def page(self, template: str, **ctx: Any) -> bytes:
         return self.env.get_template(template).render(self.common, **ctx).encode("utf-8")
 
-    def check(self, values: dict[str, Any] | None = None, errors: list[str] | None = None) -> bytes:
-        shown = {
-            k: (
-                v
-                if isinstance(v, str)
-                else "yes"
-                if v is True
-                else "no"
-                if v is False
-                else "\n".join(", ".join(str(x) for x in row.values()) for row in v)
-                if isinstance(v, list)
-                else str(v)
-            )
-            for k, v in (values or {}).items()
-        }
-        return self.page("check.html.j2", title="Check my situation", values=shown, errors=errors or [])
+    def check(self, values: dict[str, Any] | None = None, errors: list[str] | None = None, goal: str = "") -> bytes:
+        ctx = form_context(self.kb, dict(values or {}, **({"goal": goal} if goal else {})), errors)
+        return self.page("check.html.j2", title="Check my situation", **ctx)
 
     def explain(self, body: bytes, content_type: str) -> tuple[int, bytes]:
         try:
@@ -87,11 +74,7 @@ class _App:
         try:
             exp = self.kb.explain(raw, "form")
         except InputError as exc:
-            messages = [
-                f"{p.key or 'facts'}: {p.message}" + (f" (did you mean '{p.suggestion}'?)" if p.suggestion else "")
-                for p in exc.problems
-            ]
-            return HTTPStatus.BAD_REQUEST, self.check(raw, messages)
+            return HTTPStatus.BAD_REQUEST, self.check(raw, problem_messages(self.kb, exc), submitted_goal(body))
         except RothkbError as exc:
             return HTTPStatus.BAD_REQUEST, self.check(raw, [exc.format_message()])
         except Exception as exc:  # noqa: BLE001 - a bug in the rules: say so, keep serving
@@ -100,8 +83,9 @@ class _App:
                 title="500 Internal error",
                 message=f"The rules engine failed on these facts ({type(exc).__name__}: {exc}). Please report it.",
             )
+        ctx = form_context(self.kb, dict(raw, goal=submitted_goal(body)))
         return HTTPStatus.OK, self.page(
-            "check_result.html.j2", title="Your explanation", exp=exp, explanation=explanation_html(exp, self.kb, self.env)
+            "check_result.html.j2", title="Your explanation", exp=exp, explanation=explanation_html(exp, self.kb, self.env), **ctx
         )
 
 

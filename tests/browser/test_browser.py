@@ -149,7 +149,8 @@ def test_search_from_the_header(page, base_url):
 
 def test_check_my_situation_form(page, base_url):
     page.goto(base_url + "check")
-    page.get_by_label("Which tax year are you planning for?", exact=True).fill("2025")
+    assert page.locator("#f-tax_year").input_value() == "2026"  # preset to the planning year
+    page.get_by_label("Which tax year are you planning for?", exact=True).select_option("2025")
     page.locator("#f-filing_status").select_option("single")
     page.locator("#f-magi").fill("$210,000")
     page.locator("#f-compensation").fill("200,000")
@@ -167,7 +168,55 @@ def test_check_my_situation_form(page, base_url):
     page.get_by_role("button", name="Explain my situation").click()
     alert = page.locator(".errors")
     alert.wait_for()
-    assert "magi" in alert.inner_text() and page.locator("#f-magi").input_value() == "lots"
+    assert "Modified adjusted gross income" in alert.inner_text() and page.locator("#f-magi").input_value() == "lots"
+
+
+def test_check_form_gates_keeps_answers_and_checks_again(page, base_url):
+    page.goto(base_url + "check")
+    assert page.locator("#gated-plan").is_hidden() and page.locator("#gated-hsa").is_hidden()
+    page.locator("#f-has_401k").select_option("yes")
+    assert page.locator("#gated-plan").is_visible() and page.locator("#f-current_plan_accepts_roll_ins").is_visible()
+    page.locator("input[name=goal][value=withdraw]").check()
+    assert page.locator("#group-plan").is_hidden() and page.locator("#group-withdrawals").is_visible()
+    page.locator("input[name=goal][value=backdoor]").check()
+    assert page.locator("#group-plan").is_visible() and page.locator("#group-withdrawals").is_hidden()
+    page.locator("#f-filing_status").select_option("single")
+    page.locator("#f-magi").fill("240k")
+    page.locator("#f-compensation").fill("250,000")
+    page.locator("#f-age").fill("41")
+    for kind in ("traditional", "sep", "simple"):
+        page.locator(f"#f-{kind}_ira_balance").fill("0")
+    page.locator("#f-rollover_ira_balance").fill("60000")
+    page.locator("#f-current_plan_accepts_roll_ins").select_option("yes")
+    page.get_by_role("button", name="Explain my situation").click()
+    page.wait_for_selector("#explanation")
+    assert page.locator("a[href='rules/no-pretax-ira-by-dec31.html']").count() >= 1
+    assert page.locator("a[href='rules/roll-pretax-ira-into-401k.html']").count() >= 1
+    # The result keeps every answer in the form above the explanation.
+    assert page.locator("#f-magi").input_value() == "240k"
+    assert page.locator("#f-rollover_ira_balance").input_value() == "60000"
+    assert page.locator("input[name=goal][value=backdoor]").is_checked()
+    assert page.locator("#gated-plan").is_visible() and page.locator("#gated-hsa").is_hidden()
+    # Change one answer and check again: a plan that does not take roll-ins.
+    page.locator("#f-current_plan_accepts_roll_ins").select_option("no")
+    page.get_by_role("button", name="Explain my situation").click()
+    page.wait_for_selector("#explanation")
+    assert page.locator("a[href='rules/convert-pretax-ira-instead.html']").count() >= 1
+    assert page.locator("a[href='rules/roll-pretax-ira-into-401k.html']").count() == 0
+    assert page.locator("#f-magi").input_value() == "240k"
+
+
+def test_check_form_submits_without_javascript(browser, base_url):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(base_url + "check")
+    assert page.locator("#f-current_plan_accepts_roll_ins").is_visible()  # no script: every question shows
+    page.locator("#f-magi").fill("100000")
+    page.locator("#f-compensation").fill("100000")
+    page.get_by_role("button", name="Explain my situation").click()
+    page.wait_for_selector("#explanation")
+    assert "Your explanation for 2026" in page.locator("h1").inner_text()
+    context.close()
 
 
 def test_readable_without_javascript(browser, base_url):
