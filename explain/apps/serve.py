@@ -101,7 +101,7 @@ class _App:
                 message=f"The rules engine failed on these facts ({type(exc).__name__}: {exc}). Please report it.",
             )
         return HTTPStatus.OK, self.page(
-            "check_result.html.j2", title="Your explanation", exp=exp, explanation=explanation_html(exp, self.kb, self.env)
+            "check_result.html.j2", title="Your explanation", exp=exp, explanation=explanation_html(exp, self.kb)
         )
 
 
