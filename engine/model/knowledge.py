@@ -240,6 +240,8 @@ class Rule:
     order: int = 0
     done_when: DoneWhen | None = None
     after_fix: AfterFix | None = None
+    #: The advice in one sentence for brief explanations (default: the advice's first sentence).
+    brief: str = ""
 
 
 @dataclass

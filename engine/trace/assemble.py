@@ -298,6 +298,7 @@ def assemble(compiled: CompiledKnowledge, st: Static, run: RunResult) -> Explana
                 order=rule.order,
                 done=done_text(rule, facts, env, fill),
                 after_fix=after_fix(compiled, fixes, rule, facts, env, fill),
+                brief=fill(rule.brief, env) if rule.brief else "",
             )
         )
         cited += [sid for sid, _ in citations]

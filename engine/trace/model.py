@@ -88,6 +88,8 @@ class Step:
     done: str = ""
     #: The figure after following the advice, when the rule says how to compute it.
     after_fix: AfterFixFigure | None = None
+    #: The advice in one sentence, when the rule gives one (brief explanations).
+    brief: str = ""
 
 
 @dataclass(slots=True)

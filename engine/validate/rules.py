@@ -170,6 +170,8 @@ def _rule(
     cost, order = _cost_and_order(path, key, entry, check)
     done_when = _done_when(path, key, entry, check, types, facts)
     after_fix = _after_fix(path, key, entry, check, types, facts)
+    brief = check.text(path, entry, key, "brief")
+    _placeholders(path, key, entry, "brief", brief, check, types)
     if when is None:
         return None
     return Rule(
@@ -191,6 +193,7 @@ def _rule(
         order,
         done_when,
         after_fix,
+        " ".join(brief.split()),
     )
 
 

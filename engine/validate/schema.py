@@ -189,6 +189,7 @@ _RULE = {
         "description": "What ignoring the rule costs, most costly first: excise (every year), penalty, tax, deadline, "
         "saving, none (context). Explanations list the costliest first.",
     },
+    "brief": _text("The advice in one sentence, with {name} placeholders, for brief explanations (default: its first sentence)."),
     "order": {"type": "integer", "minimum": 0, "maximum": 20, "description": "Place within a plan (1, 2, 3); 0 for none."},
     "done_when": _obj(
         {

@@ -144,7 +144,7 @@ def present(exp: Explanation, full: bool = False, whole: bool = False) -> Presen
         item.text = step.done or step.advice
         if not entire and target is items:
             first = _SENTENCE_END.split(step.advice, maxsplit=1)
-            item.text, item.shortened = first[0], len(first) > 1
+            item.text, item.shortened = step.brief or first[0], bool(step.brief) or len(first) > 1
             if item.number > WITH_TEXT:
                 item.text, item.shortened = "", True
         item.deadline = step.deadline if entire else _ASIDE.sub("", step.deadline)
