@@ -172,3 +172,13 @@ def test_assumptions_are_listed_once_and_on_what_rests_on_them():
     md = render_markdown(exp, KB.descriptions(), KB.questions())
     assert "**Assumed — tell us if wrong:** you have no SEP IRA.\n" in md
     assert md.count("*This assumes you have no SEP IRA.*") == 1
+
+
+def test_partial_route_says_the_amounts_in_its_brief_sentence(cli):
+    md = cli("explain", KNOWLEDGE / "examples" / "partial-roth-2024.yaml").out
+    assert "The one thing that matters most: convert the contribution to your Roth IRA." in md
+    assert (1, "Done", "Make a nondeductible contribution to a traditional IRA") in items(md)
+    assert (
+        "With a MAGI of $150,000, inside the 2024 phase-out range, you can contribute $5,140 directly to a Roth IRA; "
+        "the remaining $1,860 can go in through the backdoor."
+    ) in md
