@@ -157,7 +157,8 @@ def describe_rule(rule: Rule, k: Knowledge, year: int | None = None) -> str:
     lines = [
         f"# {rule.title}",
         "",
-        f"Rule `{rule.id}` ({rule.kind}, importance {rule.importance}"
+        f"Rule `{rule.id}` ({rule.kind}, importance {rule.importance}, cost {rule.cost}"
+        + (f", step {rule.order} of its plan" if rule.order else "")
         + (f", topic {rule.topic}" if rule.topic else "")
         + f"), written in {rule.loc.path}:{rule.loc.line}.",
         "",
@@ -169,6 +170,11 @@ def describe_rule(rule: Rule, k: Knowledge, year: int | None = None) -> str:
     lines += ["", "**Advice:** " + " ".join(rule.advice.split())]
     if rule.deadline:
         lines += ["", f"**By when:** {rule.deadline}"]
+    if rule.done_when:
+        lines += ["", f"**Done when given:** {', '.join(rule.done_when.facts)}; then it says: {rule.done_when.says}"]
+    if rule.after_fix:
+        changes = ", ".join(f"{name} = {expr.render(node)}" for name, node in rule.after_fix.facts)
+        lines += ["", f"**After the fix:** with {changes}: {' '.join(rule.after_fix.says.split())}"]
     for name, value in rule.conclude:
         cdef = k.conclusions.get(name)
         shown = ("yes" if value else "no") if isinstance(value, bool) else str(value).replace("_", " ")
