@@ -107,7 +107,8 @@ def explanation_fragment(
 
     def cite(sids: Iterable[Any]) -> Markup:
         """Footnote links for source ids, or (id, pinpoint) pairs."""
-        return Markup("".join(sups.get(s if isinstance(s, str) else s[0], "") for s in sids))  # noqa: S704 - fixed markup
+        marks = "".join(sups.get(s if isinstance(s, str) else s[0], "") for s in sids)
+        return Markup(f'<span class="cites">{marks}</span>' if marks else "")  # noqa: S704 - fixed markup
 
     def cite_refs(text: str) -> Markup:
         return Markup(_REF.sub(lambda m: sups.get(m.group(1), ""), str(escape(text))))  # noqa: S704 - text escaped first
@@ -165,5 +166,5 @@ CSS = (
     ".item-warning h3::before{content:'\\26A0\\FE0E  ';color:#a14300}.after-fix{color:#1d5e20}"
     "details.full-detail{margin-top:2rem;border-top:1px solid #c8c8c8;padding-top:.5rem}"
     "details.full-detail>summary{cursor:pointer;font-weight:600;color:#0b4f8a}"
-    '.footnotes{font-size:.9rem;color:#333}sup+sup::before{content:","}'
+    '.footnotes{font-size:.9rem;color:#333}.cites sup+sup::before{content:","}'
 )
