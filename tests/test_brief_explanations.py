@@ -130,7 +130,9 @@ def test_hsa_transfer_reports_the_contribution_as_done(cli):
     found = items(md)
     assert (3, "Done", "Make a nondeductible contribution to a traditional IRA") in found
     assert "Your facts give a $7,000 nondeductible contribution for 2025 (limit $7,000)" in md
-    assert "Left to do: convert it and report it on Form 8606." in md
+    assert "if it is only planned, make it by April 15, 2026, and tell the custodian it is for 2025." in md
+    # No conversion month given: the conversion is still to do.
+    assert (4, "To do", "Convert the contribution to your Roth IRA") in found
     assert "Contribute up to $7,000" not in md
     assert (7, "To do", "Move up to the HSA limit from your IRA to your HSA, once in your life") in found
     assert "| Most you can move from an IRA to your HSA | $6,550 |" in md.replace("[^irc-408-d-9][^irc-223-b][^pub-969]", "")
@@ -140,6 +142,10 @@ def test_backdoor_example_shows_line_18_after_the_roll_in(cli):
     md = cli("explain", EXAMPLE).out
     assert "of a $6,000 conversion, $5,640 would be taxable" in md
     assert "**After the fix:** After the roll-in, $0 of your $6,000 conversion is taxable (Form 8606 line 18)." in md
+    # A conversion amount with its month is reported as done; filing Form 8606 is what is left.
+    assert (4, "Done", "Convert the contribution to your Roth IRA") in items(md)
+    assert "Your facts give a $6,000 conversion in March 2025; if it is only planned, clear your December 31" in md
+    assert (5, "To do", "File Form 8606 with your return") in items(md)
     step = next(s for s in json.loads(cli("explain", EXAMPLE, "--format", "json").out)["trace"] if "after_fix" in s)
     assert step["rule"] == "roll-pretax-ira-into-401k"
     assert step["after_fix"]["facts"] == {

@@ -63,7 +63,7 @@ def _problems(text: str, ids_allowed: bool) -> list[str]:
         found += [f"rule id {rid!r}" for rid in RULE_IDS if re.search(rf"(?<![\w-]){re.escape(rid)}(?![\w-])", text)]
     found += [f"placeholder {m!r}" for m in re.findall(r"\{[a-z_0-9]+\}", text)]
     found += [f"word {m!r}" for m in re.findall(r"\b(?:None|unknown|Unknown)\b", text)]
-    found += [f"doubled word {m.group(0)!r}" for m in re.finditer(r"\b(\w+)\s+\1\b", text, re.I) if not m.group(1).isdigit()]
+    found += [f"doubled word {m.group(0)!r}" for m in re.finditer(r"\b(\w+)[ \t]+\1\b", text, re.I)]
     found += [f"doubled period {m!r}" for m in re.findall(r"\w*(?<!\.)\.\s*\.(?!\.)\w*|(?<!etc)\.,", text)]
     return found
 
@@ -98,5 +98,6 @@ def test_the_detector_catches_what_it_should():
         "doubled period 'unknown..'",
         "doubled period '.,'",
     ]
+    assert _problems("in March 2025 2025", True) == ["doubled word '2025 2025'"]
     assert _problems("see no-pretax-ira-by-dec31 here", False) == ["rule id 'no-pretax-ira-by-dec31'"]
     assert _problems("see no-pretax-ira-by-dec31 here", True) == []
