@@ -103,6 +103,6 @@ def test_leaf_sentences():
     k = load_knowledge().knowledge
     rule = k.rule("no-pretax-ira-by-dec31")
     words = [describe_leaf(leaf, k, 2025) for leaf in rule.when.items]
-    assert "your pre-tax IRA total is above $0" in words
+    assert "your pre-tax IRA money on December 31 is above $0" in words
     chained = k.rule("roll-pretax-ira-into-401k").when.items[0]
     assert describe_leaf(chained, k).endswith("(pro-rata rule): yes (concluded by no-pretax-ira-by-dec31)")

@@ -21,7 +21,7 @@ def test_markdown_matches_golden(cli):
 
 
 def test_markdown_shows_plan_numbers_citations_and_form_table(cli):
-    out = cli("explain", EXAMPLE).out
+    out = cli("explain", EXAMPLE, "--detail", "full").out
     assert "## What to do" in out and "## Figures" in out and "### Form 8606" in out
     assert "| 10 | 0.060 |" in out and "| 18 | $5,640 |" in out
     assert "your MAGI ($210,000) is at least $165,000" in out
@@ -33,9 +33,12 @@ def test_markdown_shows_plan_numbers_citations_and_form_table(cli):
         out.index(h)
         for h in (
             "## What to do",
+            "## Good to know",
             "## Figures",
+            "## Questions that could change this",
+            "## In full: why each item applies",
             "## What we could not decide",
-            "## Questions that would decide it",
+            "## Every question, most useful first",
             "## Full trace",
         )
     ] + [first_footnote]
@@ -87,7 +90,10 @@ def test_html_is_a_page_with_footnotes(cli, tmp_path):
     result = cli("explain", EXAMPLE, "--format", "html", "--out", out)
     assert result.code == 0 and result.out == ""
     html = out.read_text()
-    assert html.startswith("<!DOCTYPE html>") and "<table>" in html and 'class="footnote"' in html
+    assert html.startswith("<!DOCTYPE html>") and '<table class="figures">' in html and '<ol class="footnotes">' in html
+    # Every footnote link points at a source listed on the page; the full view is folded.
+    assert set(re.findall(r'href="#(cite-[a-z0-9-]+)"', html)) <= set(re.findall(r'id="(cite-[a-z0-9-]+)"', html))
+    assert '<details class="full-detail">' in html and "<code>no-pretax-ira-by-dec31</code>" in html
 
 
 def test_year_override_changes_the_thresholds(cli):

@@ -71,7 +71,12 @@ def test_submission_returns_the_explanation(server):
         },
     )
     assert status == 200, html
-    assert "Your explanation for 2025" in html and "backdoor-roth-needed" in html and "no-pretax-ira-by-dec31" in html
+    assert "Your explanation for 2025" in html and "To do: File Form 8606 with your return</h4>" in html
+    # Rule ids only in the folded full view, each linked to its rule page.
+    brief, folded = html.split('<details class="full-detail">')
+    assert "no-pretax-ira-by-dec31" not in brief and "backdoor-roth-needed" not in brief
+    assert '<a href="rules/backdoor-roth-needed.html"><code>backdoor-roth-needed</code></a>' in folded
+    assert "<code>no-pretax-ira-by-dec31</code>" in folded
     status, html, _ = post(server, {"tax_year": 2025, "magi": 120000, "compensation": 120000}, "application/json")
     assert status == 200 and "Your explanation for 2025" in html
 

@@ -99,7 +99,7 @@ def test_why_not_names_the_threshold_and_its_source(cli):
             }
         ]
     ]
-    md = cli("explain", "-", stdin=facts).out
+    md = cli("explain", "-", "--detail", "full", stdin=facts).out
     assert (
         "`backdoor-roth-needed`: `magi` = $120,000, needs >= 165000. It would apply if your MAGI were at least $165,000"
     ) in md
@@ -119,7 +119,7 @@ def test_counterfactual_for_a_yes_no_fact_quotes_the_question(cli):
             "prior_hsa_funding_distribution": False,
         }
     )
-    md = cli("explain", "-", stdin=facts).out
+    md = cli("explain", "-", "--detail", "full", stdin=facts).out
     assert (
         "`hsa-funding-distribution-used`: `prior_hsa_funding_distribution` = no, needs == true. It would apply "
         "if the answer to “Have you ever made a transfer from an IRA to an HSA" in md
@@ -171,7 +171,7 @@ def test_hsa_counterfactual_names_the_month_to_stay_eligible_through(cli):
             }
         ]
     ]
-    md = cli("explain", "-", stdin=json.dumps(facts)).out
+    md = cli("explain", "-", "--detail", "full", stdin=json.dumps(facts)).out
     assert "It would apply if you stay HSA-eligible through March 2026" in md
     # The warning keeps its sentence even though the transfer maximum is unknown (no coverage given):
     assert "the transferred amount becomes taxable income plus a 10% additional tax" in md

@@ -31,11 +31,20 @@ __all__ = [
     "FACT_TYPES",
     "VALUE_TYPES",
     "RULE_KINDS",
+    "RULE_COSTS",
+    "DoneWhen",
+    "AfterFix",
 ]
 
 FACT_TYPES = ("int", "number", "money", "bool", "enum", "date", "list")
 VALUE_TYPES = ("int", "number", "money", "bool", "enum", "date", "year", "ratio")
 RULE_KINDS = ("action", "warning", "info")
+#: What ignoring a rule costs, most costly first: explanations rank items in this order.
+#: excise: a tax charged every year until fixed (6% on an excess contribution); penalty: a
+#: one-time additional tax or penalty (10% early-withdrawal tax); tax: income tax that could be
+#: avoided (pro-rata); deadline: a chance lost once a date passes; saving: a benefit missed;
+#: none: context that changes nothing by itself.
+RULE_COSTS = ("excise", "penalty", "tax", "deadline", "saving", "none")
 SOURCE_KINDS = (
     "statute",
     "regulation",
@@ -188,6 +197,28 @@ Condition = Leaf | Group
 
 
 @dataclass(frozen=True)
+class DoneWhen:
+    """When the facts say a rule's step was already done, and what to say then."""
+
+    #: Facts that, all given and neither zero nor "no", mean the step is done.
+    facts: tuple[str, ...]
+    #: What is done and what is left, with {placeholders}.
+    says: str
+
+
+@dataclass(frozen=True)
+class AfterFix:
+    """The figure after following a rule's advice, computed by re-running changed facts."""
+
+    #: Facts to change: (fact, expression in the formula language, evaluated on the current facts).
+    facts: tuple[tuple[str, Node], ...]
+    #: The value (figure) the sentence reports.
+    figure: str
+    #: The sentence, with {placeholders} filled from the changed situation.
+    says: str
+
+
+@dataclass(frozen=True)
 class Rule:
     """A declarative rule."""
 
@@ -206,6 +237,14 @@ class Rule:
     loc: Loc = Loc("")
     #: Rules whose advice contradicts this one (``rothkb check`` warns if both can fire).
     excludes: tuple[str, ...] = ()
+    #: What ignoring the rule costs (one of RULE_COSTS): the first key of an explanation's order.
+    cost: str = "none"
+    #: Place within a plan (1, 2, 3 for the backdoor steps); 0 when the rule is not a plan step.
+    order: int = 0
+    done_when: DoneWhen | None = None
+    after_fix: AfterFix | None = None
+    #: The advice in one sentence for brief explanations (default: the advice's first sentence).
+    brief: str = ""
 
 
 @dataclass

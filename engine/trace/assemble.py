@@ -10,7 +10,7 @@ time on the person, not on re-reading the rules.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from engine.compile import CompiledKnowledge
@@ -19,6 +19,7 @@ from engine.model.expr import Unknown, render
 from engine.model.knowledge import Leaf, Rule
 from engine.run.evaluate import RunResult
 from engine.run.status import WANT_UNKNOWN, select
+from engine.trace.afterfix import Fixes, after_fix, build_fixes, done_text, touched_topics
 from engine.trace.formatting import format_value
 from engine.trace.model import Check, Explanation, Figure, NotFired, SourceInfo, Step, Undetermined
 from engine.trace.questions import rank_questions
@@ -63,6 +64,8 @@ class Static:
     flat: dict[str, tuple[Leaf, ...] | None]
     #: Per yes/no fact: its (yes_means, no_means) split for filling in, when the author gave them.
     means: dict[str, tuple[list[list[tuple[str, str | None]]], list[list[tuple[str, str | None]]]]]
+    #: Compiled after-fix changes and the facts each rule reads (for done, after-fix and topics).
+    fixes: Fixes | None = field(default=None)
 
 
 def build_static(compiled: CompiledKnowledge) -> Static:
@@ -124,6 +127,7 @@ def build_static(compiled: CompiledKnowledge) -> Static:
         {r.id: " ".join(r.because.split()) for r in k.rules},
         {r.id: _flat(r.when) for r in k.rules},
         {n: (_sentences(f.yes_means), _sentences(f.no_means)) for n, f in k.facts.items() if f.yes_means or f.no_means},
+        build_fixes(compiled),
     )
 
 
@@ -200,8 +204,10 @@ def _check(st: Static, env: dict[str, Any], leaf: Leaf, result: tuple[Any, Any],
     threshold = None
     if info.threshold_name:
         threshold = env.get(info.threshold_name)
+        # None is "does not apply to this person" (no phase-out range when nobody is covered at work);
+        # an Unknown is "cannot be computed yet". They read differently.
+        shown = "no limit (it does not apply)" if threshold is None else _plain(threshold)
         threshold = None if threshold.__class__ is Unknown else threshold
-        shown = _plain(threshold)
     else:
         shown = info.shown
     missing: list[str] = []
@@ -263,6 +269,11 @@ def assemble(compiled: CompiledKnowledge, st: Static, run: RunResult) -> Explana
     facts, env, order = run.facts, run.env, run.order
     status, results, pending = run.statuses.status, run.statuses.results, run.statuses.pending
     year = facts["tax_year"]
+    fixes = st.fixes or build_fixes(compiled)
+
+    def fill(text: str, values: dict[str, Any]) -> str:
+        return render_advice(_sentences(text), values, st.types)
+
     steps: list[Step] = []
     cited: list[str] = []
     for n, rid in enumerate(order, 1):
@@ -284,6 +295,12 @@ def assemble(compiled: CompiledKnowledge, st: Static, run: RunResult) -> Explana
                 list(citations),
                 st.rationale[rid],
                 render_advice(st.deadline[rid], env, st.types) if rule.deadline else "",
+                topic=rule.topic,
+                cost=rule.cost,
+                order=rule.order,
+                done=done_text(rule, facts, env, fill),
+                after_fix=after_fix(compiled, fixes, rule, facts, env, fill),
+                brief=fill(rule.brief, env) if rule.brief else "",
             )
         )
         cited += [sid for sid, _ in citations]
@@ -302,7 +319,7 @@ def assemble(compiled: CompiledKnowledge, st: Static, run: RunResult) -> Explana
             checks = [_check(st, env, leaf, res[id(leaf)], year) for leaf in chosen]
             own = {m for ch, leaf in zip(checks, chosen, strict=True) if not leaf.conclusion for m in ch.missing}
             missing = sorted({m for ch in checks for m in ch.missing} | (pending.get(rule.id, frozenset()) & st.facts))
-            undetermined.append(Undetermined(rule.id, rule.title, missing, checks, sorted(set(missing) - own)))
+            undetermined.append(Undetermined(rule.id, rule.title, missing, checks, sorted(set(missing) - own), rule.topic))
         elif not state:
             if flat is not None:
                 chosen = [leaf for leaf in flat if res[id(leaf)][1] is False]
@@ -348,4 +365,5 @@ def assemble(compiled: CompiledKnowledge, st: Static, run: RunResult) -> Explana
         undetermined,
         rank_questions(compiled, undetermined),
         sources,
+        topics=touched_topics(k, fixes, facts, list(order)),
     )

@@ -9,7 +9,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Assumption", "Check", "Step", "NotFired", "Undetermined", "Question", "Figure", "SourceInfo", "Explanation"]
+__all__ = [
+    "AfterFixFigure",
+    "Assumption",
+    "Check",
+    "Step",
+    "NotFired",
+    "Undetermined",
+    "Question",
+    "Figure",
+    "SourceInfo",
+    "Explanation",
+]
 
 
 @dataclass(slots=True)
@@ -39,6 +50,20 @@ class Check:
 
 
 @dataclass(slots=True)
+class AfterFixFigure:
+    """A figure after following a step's advice, computed by re-running the changed facts."""
+
+    #: The facts changed, with their new values.
+    facts: dict[str, Any]
+    #: The figure reported, its value and type after the change.
+    figure: str
+    value: Any
+    type: str
+    #: The author's sentence, filled from the changed situation.
+    says: str
+
+
+@dataclass(slots=True)
 class Step:
     """A rule that fired."""
 
@@ -55,6 +80,16 @@ class Step:
     deadline: str = ""
     #: Facts assumed (CONTRACT §7.1) that this step rests on; empty when decided from the facts alone.
     assumed: list[str] = field(default_factory=list)
+    #: The rule's topic, what ignoring it costs (a RULE_COSTS word) and its place within a plan.
+    topic: str = ""
+    cost: str = "none"
+    order: int = 0
+    #: What the facts say was already done, and what is left (empty when not done).
+    done: str = ""
+    #: The figure after following the advice, when the rule says how to compute it.
+    after_fix: AfterFixFigure | None = None
+    #: The advice in one sentence, when the rule gives one (brief explanations).
+    brief: str = ""
 
 
 @dataclass(slots=True)
@@ -80,6 +115,8 @@ class Undetermined:
     pending: list[Check]
     #: Missing facts that this rule waits on only through a conclusion of another rule.
     inherited: list[str] = field(default_factory=list)
+    #: The rule's topic.
+    topic: str = ""
 
 
 @dataclass(slots=True)
@@ -147,3 +184,5 @@ class Explanation:
     sources: dict[str, SourceInfo]
     #: Assumptions made for facts not given (CONTRACT §7.1), in the order of facts.yaml.
     assumptions: list[Assumption] = field(default_factory=list)
+    #: Topics the person's facts touch (a rule of the topic fired, or reads a fact given).
+    topics: list[str] = field(default_factory=list)

@@ -12,7 +12,21 @@ from engine.load.files import RawKnowledge
 from engine.load.yamlio import mark_of
 from engine.model import expr
 from engine.model.conditions import PLACEHOLDER
-from engine.model.knowledge import RULE_KINDS, ConclusionDef, FactDef, Group, Leaf, Loc, Parameter, Rule, Source, ValueDef
+from engine.model.knowledge import (
+    RULE_COSTS,
+    RULE_KINDS,
+    AfterFix,
+    ConclusionDef,
+    DoneWhen,
+    FactDef,
+    Group,
+    Leaf,
+    Loc,
+    Parameter,
+    Rule,
+    Source,
+    ValueDef,
+)
 from engine.validate.checker import KEBAB, Checker, kind_of, loc, parse_citations, todo_warnings
 from engine.validate.schema import RULE_KEYS, THEN_KEYS
 
@@ -153,6 +167,11 @@ def _rule(
         check.error(path, mark_of(entry, "excludes"), f"{key}.excludes", "expected a list of rule ids such as [other-rule]")
         excludes = []
     todo_warnings(check, path, entry, key)
+    cost, order = _cost_and_order(path, key, entry, check)
+    done_when = _done_when(path, key, entry, check, types, facts)
+    after_fix = _after_fix(path, key, entry, check, types, facts)
+    brief = check.text(path, entry, key, "brief")
+    _placeholders(path, key, entry, "brief", brief, check, types)
     if when is None:
         return None
     return Rule(
@@ -170,7 +189,91 @@ def _rule(
         tuple(str(c) for c in corrects),
         loc(path, entry),
         tuple(excludes),
+        cost,
+        order,
+        done_when,
+        after_fix,
+        " ".join(brief.split()),
     )
+
+
+def _cost_and_order(path: str, key: str, entry: Any, check: Checker) -> tuple[str, int]:
+    """The ranking keys: what ignoring the rule costs, and its place within a plan."""
+    cost = entry.get("cost", "none")
+    if cost not in RULE_COSTS:
+        check.unknown_name(path, mark_of(entry, "cost"), f"{key}.cost", "cost", cost, RULE_COSTS)
+        cost = "none"
+    order = entry.get("order", 0)
+    if not isinstance(order, int) or isinstance(order, bool) or not 0 <= order <= 20:
+        check.error(
+            path, mark_of(entry, "order"), f"{key}.order", f"expected a whole number from 0 to 20, found {kind_of(order)}"
+        )
+        order = 0
+    return str(cost), order
+
+
+def _placeholders(path: str, key: str, parent: Any, field: str, text: str, check: Checker, types: dict) -> None:
+    for name in PLACEHOLDER.findall(text):
+        if name not in types:
+            check.unknown_name(path, mark_of(parent, field), f"{key}.{field}", "placeholder", name, types)
+
+
+def _done_when(path: str, key: str, entry: Any, check: Checker, types: dict, facts: dict) -> DoneWhen | None:
+    """``done_when: {facts: [...], says: ...}``: when the facts say the step was already done."""
+    raw = entry.get("done_when")
+    if raw is None:
+        return None
+    body = check.mapping(path, raw, f"{key}.done_when", entry, "done_when")
+    if body is None:
+        return None
+    check.keys(path, body, f"{key}.done_when", ("facts", "says"), ("facts", "says"))
+    names = body.get("facts")
+    if not isinstance(names, list) or not names:
+        check.error(path, mark_of(body, "facts"), f"{key}.done_when.facts", "expected a list of fact names")
+        return None
+    for name in names:
+        if name not in facts:
+            check.unknown_name(path, mark_of(body, "facts"), f"{key}.done_when.facts", "fact", name, facts)
+    says = check.text(path, body, f"{key}.done_when", "says", True)
+    _placeholders(path, f"{key}.done_when", body, "says", says, check, types)
+    return DoneWhen(tuple(str(n) for n in names), says)
+
+
+def _after_fix(path: str, key: str, entry: Any, check: Checker, types: dict, facts: dict) -> AfterFix | None:
+    """``after_fix: {facts: {fact: value or formula}, figure: name, says: ...}``."""
+    raw = entry.get("after_fix")
+    if raw is None:
+        return None
+    where = f"{key}.after_fix"
+    body = check.mapping(path, raw, where, entry, "after_fix")
+    if body is None:
+        return None
+    check.keys(path, body, where, ("facts", "figure", "says"), ("facts", "figure", "says"))
+    changes = body.get("facts")
+    if not isinstance(changes, dict) or not changes:
+        check.error(path, mark_of(body, "facts"), f"{where}.facts", "expected a mapping of fact: value or formula")
+        return None
+    parsed: list[tuple[str, expr.Node]] = []
+    for name, value in changes.items():
+        if name not in facts:
+            check.unknown_name(path, mark_of(changes, name), f"{where}.facts", "fact", name, facts)
+            continue
+        text = ("true" if value else "false") if isinstance(value, bool) else str(value)
+        try:
+            node = expr.parse(text)
+        except expr.ParseError as exc:
+            check.error(path, mark_of(changes, name), f"{where}.facts.{name}", f"not a formula: {exc}")
+            continue
+        for ref in sorted(expr.names_in(node)):
+            if ref not in types:
+                check.unknown_name(path, mark_of(changes, name), f"{where}.facts.{name}", "name", ref, types)
+        parsed.append((str(name), node))
+    figure = body.get("figure")
+    if figure not in types:
+        check.unknown_name(path, mark_of(body, "figure"), f"{where}.figure", "figure", figure, types)
+    says = check.text(path, body, where, "says", True)
+    _placeholders(path, where, body, "says", says, check, types)
+    return AfterFix(tuple(parsed), str(figure), says)
 
 
 def _condition(

@@ -15,7 +15,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from engine.model.knowledge import FACT_TYPES, RULE_KINDS, SOURCE_KINDS, VALUE_TYPES
+from engine.model.knowledge import FACT_TYPES, RULE_COSTS, RULE_KINDS, SOURCE_KINDS, VALUE_TYPES
 
 __all__ = [
     "KINDS",
@@ -188,6 +188,35 @@ _RULE = {
         "description": "Myth ids this rule corrects.",
     },
     "excludes": _ids("Rules whose advice contradicts this one: rothkb check warns if both can fire together."),
+    "cost": {
+        "enum": list(RULE_COSTS),
+        "description": "What ignoring the rule costs, most costly first: excise (every year), penalty, tax, deadline, "
+        "saving, none (context). Explanations list the costliest first.",
+    },
+    "brief": _text("The advice in one sentence, with {name} placeholders, for brief explanations (default: its first sentence)."),
+    "order": {"type": "integer", "minimum": 0, "maximum": 20, "description": "Place within a plan (1, 2, 3); 0 for none."},
+    "done_when": _obj(
+        {
+            "facts": {"type": "array", "minItems": 1, "items": {"type": "string", "pattern": SNAKE}},
+            "says": _text("What is done and what is left, with {name} placeholders."),
+        },
+        ("facts", "says"),
+        "The facts that, all given and neither zero nor no, say the step was already done.",
+    ),
+    "after_fix": _obj(
+        {
+            "facts": {
+                "type": "object",
+                "propertyNames": {"pattern": SNAKE},
+                "additionalProperties": {"type": ["number", "boolean", "string"]},
+                "description": "Facts to change: a number, yes/no, or a formula on the current situation.",
+            },
+            "figure": {"type": "string", "pattern": SNAKE, "description": "The value the sentence reports."},
+            "says": _text("The figure after following the advice, with {name} placeholders from the changed facts."),
+        },
+        ("facts", "figure", "says"),
+        "The figure after following the advice, computed by re-running the changed facts.",
+    ),
 }
 _TEST = {
     "name": _text("Shown when the test fails."),

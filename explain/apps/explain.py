@@ -9,7 +9,7 @@ from typing import Any
 from engine import load_knowledge
 from engine.errors import UsageError
 from explain.io import read_input, write_output
-from explain.views.render import render_html, render_json, render_markdown
+from explain.views.render import DETAILS, render_html, render_json, render_markdown
 
 __all__ = ["configure", "cmd_explain"]
 
@@ -24,9 +24,9 @@ def cmd_explain(args: argparse.Namespace) -> int:
     if args.format == "json":
         output = render_json(exp)
     elif args.format == "html":
-        output = render_html(exp, kb.descriptions(), questions=kb.questions())
+        output = render_html(exp, kb.descriptions(), questions=kb.questions(), detail=args.detail)
     else:
-        output = render_markdown(exp, kb.descriptions(), kb.questions())
+        output = render_markdown(exp, kb.descriptions(), kb.questions(), args.detail)
     write_output(output, args.out)
     return 0
 
@@ -37,4 +37,10 @@ def configure(command: str, parser: argparse.ArgumentParser) -> Any:
     parser.add_argument("--format", choices=("md", "html", "json"), default="md")
     parser.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
     parser.add_argument("--year", type=int, help="override tax_year")
+    parser.add_argument(
+        "--detail",
+        choices=DETAILS,
+        default="brief",
+        help="brief (default): what to do, costliest first; full: also why each rule applies, every undecided rule, the trace",
+    )
     return cmd_explain

@@ -149,7 +149,7 @@ def _output_failures(kb: KnowledgeBase, exp: Explanation, expect: dict[str, Any]
                 f"{', '.join(sorted(exp.sources)) or 'nothing'})"
             )
     if expect.get("text"):
-        text = render_markdown(exp, kb.descriptions())
+        text = render_markdown(exp, kb.descriptions(), detail="full")
         for snippet in expect["text"] if isinstance(expect["text"], list) else [expect["text"]]:
             if str(snippet) not in text:
                 out.append(f"text: expected the explanation to contain {str(snippet)!r}, but it does not")

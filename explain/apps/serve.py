@@ -85,7 +85,7 @@ class _App:
             )
         ctx = form_context(self.kb, dict(raw, goal=submitted_goal(body)))
         return HTTPStatus.OK, self.page(
-            "check_result.html.j2", title="Your explanation", exp=exp, explanation=explanation_html(exp, self.kb, self.env), **ctx
+            "check_result.html.j2", title="Your explanation", exp=exp, explanation=explanation_html(exp, self.kb), **ctx
         )
 
 

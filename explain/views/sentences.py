@@ -8,6 +8,7 @@ from engine.model import expr
 from engine.model.knowledge import Condition, Knowledge, Leaf, Rule
 from engine.trace import Check
 from engine.trace.formatting import format_value
+from explain.views.labels import join_words, label, value_words
 
 __all__ = ["OP_WORDS", "describe_check", "label", "describe_leaf", "describe_condition", "describe_rule"]
 
@@ -22,35 +23,6 @@ OP_WORDS = {
     "not in": "is not one of",
 }
 
-_LABELS = {"magi": "MAGI", "hsa_eligible": "HSA-eligible", "ira_basis_prior": "IRA basis from earlier years"}
-
-
-def label(name: str) -> str:
-    """A readable label for a fact or value name: ``pretax_ira_total`` -> ``pre-tax IRA total``.
-
-    Examples:
-        >>> label("pretax_ira_total")
-        'pre-tax IRA total'
-
-    """
-    if name in _LABELS:
-        return _LABELS[name]
-    words = name.replace("pretax", "pre-tax").split("_")
-    fixed = {
-        "ira": "IRA",
-        "iras": "IRAs",
-        "hsa": "HSA",
-        "roth": "Roth",
-        "magi": "MAGI",
-        "sep": "SEP",
-        "simple": "SIMPLE",
-        "401k": "401(k)",
-        "fica": "FICA",
-        "hce": "HCE",
-        "hdhp": "HDHP",
-    }
-    return " ".join(fixed.get(w, w) for w in words)
-
 
 def describe_check(check: Check, descriptions: dict[str, str] | None = None, year: int | None = None) -> str:
     """One sentence: "your MAGI ($200,000) is at least $165,000 (the end of the phase-out...)".
@@ -64,10 +36,10 @@ def describe_check(check: Check, descriptions: dict[str, str] | None = None, yea
     subject = f"your {label(check.fact)}"
     described = (descriptions or {}).get(check.fact)
     if (check.value_type == "bool" or isinstance(check.value, bool)) and described and check.test in ("== true", "== false"):
-        verdict = "yes" if check.value is True else "no" if check.value is False else "unknown"
+        verdict = "yes" if check.value is True else "no" if check.value is False else "not known yet"
         return f"{described[0].lower() + described[1:].rstrip('.')}: {verdict}"
     if check.value is None:
-        value = "unknown"
+        value = "not known yet"
     elif check.value_type == "bool" or isinstance(check.value, bool):
         value = "yes" if check.value else "no"
     else:
@@ -78,10 +50,12 @@ def describe_check(check: Check, descriptions: dict[str, str] | None = None, yea
     if check.threshold_name:
         shown = format_value(check.threshold, check.value_type)
         where = (descriptions or {}).get(check.threshold_name, label(check.threshold_name))
-        where = where[0].lower() + where[1:] if where else where
+        where = (where[0].lower() + where[1:]).rstrip(".") if where else where
         tail = f"{shown} ({where}{', ' + str(year) if year else ''})"
     elif rest in ("true", "false"):
         return f"{subject}: {value}"
+    elif rest.startswith("[") and rest.endswith("]"):
+        return f"{subject} ({value}) is " + join_words([value_words(w.strip()) for w in rest[1:-1].split(",")], "or")
     else:
         tail = rest.replace("_", " ") if check.value_type not in ("money",) else _money(rest)
     return f"{subject} ({value}) {OP_WORDS.get(op, op)} {tail}"
@@ -183,7 +157,8 @@ def describe_rule(rule: Rule, k: Knowledge, year: int | None = None) -> str:
     lines = [
         f"# {rule.title}",
         "",
-        f"Rule `{rule.id}` ({rule.kind}, importance {rule.importance}"
+        f"Rule `{rule.id}` ({rule.kind}, importance {rule.importance}, cost {rule.cost}"
+        + (f", step {rule.order} of its plan" if rule.order else "")
         + (f", topic {rule.topic}" if rule.topic else "")
         + f"), written in {rule.loc.path}:{rule.loc.line}.",
         "",
@@ -195,6 +170,11 @@ def describe_rule(rule: Rule, k: Knowledge, year: int | None = None) -> str:
     lines += ["", "**Advice:** " + " ".join(rule.advice.split())]
     if rule.deadline:
         lines += ["", f"**By when:** {rule.deadline}"]
+    if rule.done_when:
+        lines += ["", f"**Done when given:** {', '.join(rule.done_when.facts)}; then it says: {rule.done_when.says}"]
+    if rule.after_fix:
+        changes = ", ".join(f"{name} = {expr.render(node)}" for name, node in rule.after_fix.facts)
+        lines += ["", f"**After the fix:** with {changes}: {' '.join(rule.after_fix.says.split())}"]
     for name, value in rule.conclude:
         cdef = k.conclusions.get(name)
         shown = ("yes" if value else "no") if isinstance(value, bool) else str(value).replace("_", " ")

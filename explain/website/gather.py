@@ -19,7 +19,8 @@ from engine.model.expr import Name, render
 from engine.model.knowledge import Group, Leaf, Rule
 from engine.trace.model import Explanation
 from engine.validate.scenarios import load_scenarios
-from explain.views.sentences import OP_WORDS, describe_check, label
+from explain.views.html import explanation_fragment
+from explain.views.sentences import OP_WORDS, label
 
 __all__ = ["FaqPage", "gather_faq", "rule_conditions", "md_html", "explanation_html", "rule_usage", "leaf_sentence"]
 
@@ -56,37 +57,24 @@ def md_html(text: str) -> str:
     return md.markdown(text, extensions=["footnotes", "tables"], output_format="html")
 
 
-def explanation_html(
-    exp: Explanation, kb: KnowledgeBase, env: jinja2.Environment, root: str = "", level: int = 2, collapse: bool = False
-) -> str:
-    """An explanation as an HTML fragment, rendered straight from the trace (sections as in the Markdown view).
+def explanation_html(exp: Explanation, kb: KnowledgeBase, level: int = 2, root: str = "") -> str:
+    """An explanation as the one HTML fragment of :mod:`explain.views.html`: brief, the full view folded.
 
-    The Markdown view through the ``markdown`` package gives the same content but takes about
-    15 ms per explanation; rendering the trace directly keeps a full site build near one second.
+    Args:
+        exp: The explanation.
+        kb: The knowledge base (descriptions and questions for plain-English conditions).
+        level: Heading level of the explanation's title.
+        root: Relative path from the page to the site root (for rule and source links).
+
     """
-    descriptions = kb.descriptions()
-    order = sorted(exp.steps, key=lambda s: (-s.importance, s.step))
-    notes: list[str] = []
-    for step in order:
-        notes += [sid for sid, _ in step.sources if sid not in notes]
-        for check in step.because:
-            notes += [sid for sid in check.threshold_sources if sid not in notes]
-    for fig in exp.figures + exp.form8606:
-        notes += [sid for sid, _ in fig.sources if sid not in notes]
-    notes = [sid for sid in notes if sid in exp.sources]
-    return env.get_template("_explanation.html.j2").render(
-        exp=exp,
-        steps=order,
-        root=root,
-        level=level,
-        collapse=collapse,
-        kb_sources=kb.knowledge.sources,
-        actions=[s for s in order if s.kind == "action"],
-        warnings=[s for s in order if s.kind == "warning"],
-        infos=[s for s in order if s.kind == "info"],
-        notes=[exp.sources[sid] for sid in notes],
-        note_no={sid: n for n, sid in enumerate(notes, 1)},
-        sentence=lambda check: describe_check(check, descriptions, exp.tax_year),
+    return explanation_fragment(
+        exp,
+        kb.descriptions(),
+        kb.questions(),
+        "brief",
+        level,
+        rule_url=lambda rid: f"{root}rules/{rid}.html",
+        source_url=lambda sid: f"{root}sources/{sid}.html",
     )
 
 
@@ -138,7 +126,7 @@ def gather_faq(kb: KnowledgeBase, env: jinja2.Environment, warn: Any) -> list[Fa
                 page.error = f"The example could not be run: {exc}"
                 warn(f"{where}: faq.{page.id}.example: could not run: {exc}")
         if page.explanation is not None:
-            page.explanation_html = explanation_html(page.explanation, kb, env, root="../", level=3, collapse=True)
+            page.explanation_html = explanation_html(page.explanation, kb, level=3, root="../")
             page.rule_status = [(r, _status(page.explanation, r, known)) for r in page.rules]
         else:
             page.rule_status = [(r, "missing" if r not in known else "not run") for r in page.rules]

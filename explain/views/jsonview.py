@@ -1,0 +1,102 @@
+"""The JSON explanation (CONTRACT §5 and §7.1): ids and raw values, for programs."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from engine.trace import Explanation
+from engine.trace.formatting import format_value, json_number
+
+__all__ = ["to_json_dict", "render_json", "SCHEMA"]
+
+SCHEMA = "rothkb.explanation/1"
+
+
+def _check_json(check: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {"fact": check.fact, "value": json_number(check.value), "test": check.test}
+    if check.threshold_name:
+        out["threshold"] = {
+            "name": check.threshold_name,
+            "value": json_number(check.threshold),
+            "sources": check.threshold_sources,
+        }
+    if check.missing:
+        out["missing"] = check.missing
+    return out
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "[" + ", ".join(_plain(v) for v in value) + "]"
+    return format_value(value) if value is not None else "unknown"
+
+
+def _requirement_json(req: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {"fact": req.fact, "test": f"{req.op} {_plain(req.threshold)}"}
+    if req.text:
+        out["means"] = req.text
+    if req.threshold_name:
+        out["threshold"] = {"name": req.threshold_name, "value": json_number(req.threshold), "sources": req.sources}
+    return out
+
+
+def _step_json(s: Any) -> dict[str, Any]:
+    out = {
+        "step": s.step,
+        "rule": s.rule,
+        "title": s.title,
+        "kind": s.kind,
+        "because": [_check_json(c) for c in s.because],
+        "concluded": json_number(s.concluded),
+        "advice": s.advice,
+        "sources": [sid for sid, _ in s.sources],
+        "pinpoints": {sid: pin for sid, pin in s.sources if pin},
+    }
+    # Additions of issue 13, present only when they apply (the contract only gains keys).
+    if s.done:
+        out["done"] = s.done
+    if s.after_fix is not None:
+        fix = s.after_fix
+        out["after_fix"] = {
+            "facts": json_number(fix.facts),
+            "figure": fix.figure,
+            "value": json_number(fix.value),
+            "says": fix.says,
+        }
+    return out
+
+
+def to_json_dict(exp: Explanation) -> dict[str, Any]:
+    """The CONTRACT §5 object (plus a few extra, additive keys)."""
+    return {
+        "schema": SCHEMA,
+        "tax_year": exp.tax_year,
+        "knowledge_version": exp.knowledge_version,
+        "fired": exp.fired,
+        "figures": {f.name: json_number(f.value) for f in exp.figures},
+        "form8606": {f.name: json_number(f.value) for f in exp.form8606},
+        "figure_sources": {f.name: [s for s, _ in f.sources] for f in exp.figures + exp.form8606},
+        "trace": [_step_json(s) for s in exp.steps],
+        "not_fired": [
+            {
+                "rule": n.rule,
+                "failed": [_check_json(c) for c in n.failed],
+                "would_fire_if": [[_requirement_json(r) for r in alt] for alt in n.would_fire_if],
+            }
+            for n in exp.not_fired
+        ],
+        "undetermined": [{"rule": u.rule, "missing": u.missing} for u in exp.undetermined],
+        "questions": [{"fact": q.fact, "question": q.question, "settles": q.settles} for q in exp.questions],
+        "sources": {
+            sid: {"title": s.title, "url": s.url, "kind": s.kind, **({"pinpoint": s.pinpoint} if s.pinpoint else {})}
+            for sid, s in exp.sources.items()
+        },
+    }
+
+
+def render_json(exp: Explanation) -> str:
+    """Deterministic JSON text (fixed key order, two-space indent, trailing newline)."""
+    return json.dumps(to_json_dict(exp), indent=2, ensure_ascii=False) + "\n"
