@@ -8,8 +8,11 @@ from __future__ import annotations
 import argparse
 import sys
 from importlib import metadata
+from typing import Any
 
+from engine import default_knowledge_dir
 from engine.errors import RothkbError, UsageError
+from engine.load.files import read_knowledge
 from explain.commands import COMMANDS, configure
 
 __all__ = ["main", "build_parser"]
@@ -39,7 +42,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
     """
     parser = _Parser(prog="rothkb", description="Cited explanations of backdoor Roth and related rules.")
-    parser.add_argument("--version", action="version", version=f"rothkb {_version()}")
+    parser.add_argument("--version", action=_Version, nargs=0, help="show the program's and the knowledge's version and exit")
     parser.add_argument("--debug", action="store_true", help="show tracebacks for errors")
     parser.add_argument("--knowledge", metavar="DIR", help="knowledge directory (default: the bundled one)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -48,6 +51,22 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         if name == command:
             p.set_defaults(handler=configure(name, p))
     return parser
+
+
+class _Version(argparse.Action):
+    """``--version``: the package version and the knowledge version (sha256 of the knowledge files).
+
+    The knowledge is the one ``--knowledge DIR`` names when given before ``--version``, else the bundled one.
+    """
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any, option: Any = None) -> None:
+        root = getattr(namespace, "knowledge", None) or default_knowledge_dir()
+        try:
+            knowledge = f"knowledge {read_knowledge(root).version}"
+        except RothkbError as exc:
+            knowledge = f"knowledge unreadable: {exc.format_message()}"
+        print(f"rothkb {_version()} ({knowledge}, {root})")
+        parser.exit(0)
 
 
 def _version() -> str:
