@@ -78,6 +78,7 @@ def test_serves_the_site_and_the_form(server):
     for path in ("/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/.rothkb-site", "/nothing-here.html"):
         status, html, headers = request(server.port, "GET", path)
         assert status == 404 and "There is no page" in html and all(h in headers for h in SECURITY), path
+    assert 'href="../../assets/style.css"' in request(server.port, "GET", "/no/such/page.html")[1]  # styled at any depth
 
 
 def test_submission_returns_the_explanation(server):

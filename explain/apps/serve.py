@@ -45,7 +45,7 @@ from explain.apps.ask import ask  # the documented exception to "apps never impo
 from explain.website.api import MAX_BODY, ApiError, ask_request, error_json, explain_json, openapi
 from explain.website.build import build_site
 from explain.website.checkpage import CheckPages
-from explain.website.http import ENV_HEAD_TIMEOUT, Guard, Protocol, is_api
+from explain.website.http import ENV_HEAD_TIMEOUT, MAX_PATH, Guard, Protocol, is_api
 
 __all__ = ["configure", "create_app", "MAX_BODY", "ENV_KNOWLEDGE", "ENV_SITE"]
 
@@ -144,7 +144,7 @@ def create_app(kb: KnowledgeBase | None = None, site: Path | str | None = None) 
     def failure(request: Request, status: int, message: str, field: str = "") -> Response:
         if is_api(request.url.path):
             return Response(error_json(message, field), status, media_type=_JSON)
-        return Response(pages.message(status, message), status, media_type="text/html")
+        return Response(pages.message(status, message, request.url.path[:MAX_PATH]), status, media_type="text/html")
 
     async def on_api_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, ApiError)

@@ -49,9 +49,10 @@ class CheckPages:
         """A page of the site's templates with the common context."""
         return self.env.get_template(template).render(self.common, **ctx).encode("utf-8")
 
-    def message(self, status: int, message: str) -> bytes:
-        """An error page (404, 413, ...)."""
-        return self.page("message.html.j2", title=f"{status} {HTTPStatus(status).phrase}", message=message)
+    def message(self, status: int, message: str, path: str = "/") -> bytes:
+        """An error page (404, 413, ...) for a request to ``path`` (its links are relative to it)."""
+        root = "../" * max(path.count("/") - 1, 0)
+        return self.page("message.html.j2", title=f"{status} {HTTPStatus(status).phrase}", message=message, root=root)
 
     def check(self, values: dict[str, Any] | None = None, errors: list[str] | None = None) -> bytes:
         """The form, filled with ``values`` and showing ``errors`` when given."""
