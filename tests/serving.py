@@ -38,13 +38,14 @@ def request(port: int, method: str, path: str, body: bytes | None = None, header
 
 
 @contextlib.contextmanager
-def running(*args: str, startup: float = 60) -> Iterator[Server]:
-    """Start ``rothkb serve --port 0 ARGS``, wait until /healthz answers, stop it at the end."""
+def running(*args: str, knowledge: Path | None = None, startup: float = 60) -> Iterator[Server]:
+    """Start ``rothkb [--knowledge DIR] serve --port 0 ARGS``, wait until /healthz answers, stop it at the end."""
+    global_args = ["--knowledge", str(knowledge)] if knowledge else []
     with tempfile.TemporaryDirectory(prefix="rothkb-serve-test-") as tmp:
         log = Path(tmp) / "server.log"
         with open(log, "wb") as err:
             process = subprocess.Popen(
-                [sys.executable, "-m", "explain.cli", "serve", "--port", "0", *args],
+                [sys.executable, "-m", "explain.cli", *global_args, "serve", "--port", "0", *args],
                 stdout=subprocess.PIPE,
                 stderr=err,
                 cwd=tmp,

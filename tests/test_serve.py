@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import re
+import shutil
 import socket
 import threading
 import time
@@ -301,13 +302,19 @@ def test_idle_and_slow_clients_are_disconnected_while_others_are_served():
         assert time.monotonic() - start < 30
 
 
-def test_two_workers():
-    with running("--workers", "2") as srv:
+def test_two_workers_with_an_authors_knowledge(tmp_path):
+    shutil.copytree(KNOWLEDGE, tmp_path / "kb")
+    with open(tmp_path / "kb" / "facts.yaml", "a", encoding="utf-8") as handle:
+        handle.write("# an author's edit\n")
+    version = load_knowledge(tmp_path / "kb").version
+    assert version != load_knowledge().version
+    with running("--workers", "2", knowledge=tmp_path / "kb") as srv:
         cases = situations(40)
         with ThreadPoolExecutor(max_workers=20) as pool:
             answers = list(pool.map(lambda c: api(srv.port, "/api/v1/explain", c), cases))
         for (status, body, _), case in zip(answers, cases, strict=True):
             assert status == 200 and json.loads(body)["tax_year"] == case["tax_year"]
+            assert json.loads(body)["knowledge_version"] == version
         time.sleep(0.3)
         pids = set(re.findall(r"\[(\d+)\] Started server process", srv.log_text()))
         assert len(pids) == 2, srv.log_text()

@@ -33,7 +33,7 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
@@ -190,7 +190,7 @@ def create_app(kb: KnowledgeBase | None = None, site: Path | str | None = None) 
         Route("/api/{rest:path}", api_other, methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]),
         Route("/healthz", api_other, methods=["POST", "PUT", "PATCH", "DELETE", "OPTIONS"]),
         Route("/check", check, methods=["GET", "POST"]),
-        Route("/check/", check, methods=["GET", "POST"]),
+        Route("/check/", lambda request: RedirectResponse("../check", 308), methods=["GET", "POST"]),
         Mount("/", _Static(directory=Path(site or os.environ[ENV_SITE]), html=True)),
     ]
     handlers = {ApiError: on_api_error, HTTPException: on_http_error, Exception: on_crash}
