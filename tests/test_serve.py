@@ -318,6 +318,7 @@ def test_two_workers_with_an_authors_knowledge(tmp_path):
         time.sleep(0.3)
         pids = set(re.findall(r"\[(\d+)\] Started server process", srv.log_text()))
         assert len(pids) == 2, srv.log_text()
+    assert srv.process.returncode == 0  # SIGTERM: a graceful stop (and the temporary site removed)
 
 
 def test_serve_binds_loopback_by_default_and_checks_its_options(cli):

@@ -20,6 +20,7 @@ import argparse
 import contextlib
 import json
 import os
+import signal
 import socket
 import tempfile
 from collections.abc import AsyncIterator
@@ -218,6 +219,10 @@ def _listen(host: str, port: int) -> socket.socket:
     return sock
 
 
+def _exit_on_signal(signum: int, frame: Any) -> None:
+    raise SystemExit(0)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     """``rothkb serve [--host 127.0.0.1] [--port 8000] [--workers N]``."""
     for name in ("workers", "limit_concurrency", "timeout_keep_alive", "timeout_head", "timeout_body"):
@@ -249,6 +254,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         )
         host, port = sock.getsockname()[:2]
         print(f"rothkb serve: http://{host}:{port}/ (check my situation: /check; API: /api/v1/openapi.json)", flush=True)
+        # uvicorn re-raises the SIGTERM it handled once it has shut down; exiting through SystemExit
+        # (not the default handler, which kills the process) lets the temporary site be removed.
+        signal.signal(signal.SIGTERM, _exit_on_signal)
         if args.workers == 1:
             uvicorn.Server(config).run(sockets=[sock])
         else:
