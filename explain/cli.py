@@ -62,7 +62,8 @@ class _Version(argparse.Action):
     def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any, option: Any = None) -> None:
         root = getattr(namespace, "knowledge", None) or default_knowledge_dir()
         try:
-            knowledge = f"knowledge {read_knowledge(root).version}"
+            raw = read_knowledge(root)
+            knowledge = f"knowledge {raw.version}" + (f", {len(raw.problems)} problems: run rothkb check" if raw.problems else "")
         except RothkbError as exc:
             knowledge = f"knowledge unreadable: {exc.format_message()}"
         print(f"rothkb {_version()} ({knowledge}, {root})")
