@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 from engine.errors import InputError, Problem, UsageError
 
-__all__ = ["MAX_INPUT", "read_input", "write_output", "atomic_write"]
+__all__ = ["MAX_INPUT", "read_input", "write_output", "atomic_write", "atomic_output"]
 
 #: Largest facts file or standard input read (bytes); one more byte is read to notice more.
 MAX_INPUT = 5 * 1024 * 1024
@@ -75,3 +78,36 @@ def write_output(text: str, out: str | None) -> None:
     else:
         sys.stdout.buffer.write(text.encode("utf-8"))
         sys.stdout.flush()
+
+
+@contextlib.contextmanager
+def atomic_output(path: str | Path) -> Iterator[IO[bytes]]:
+    """A file to stream into: a temporary file next to ``path``, fsync'd and renamed onto it when the
+    ``with`` block ends without an exception (removed otherwise), like :func:`atomic_write`.
+
+    Raises:
+        UsageError: the folder cannot be written.
+
+    """
+    target = Path(path)
+    if target.is_dir():
+        raise UsageError(f"cannot write {path}: Is a directory")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+    try:
+        mask = os.umask(0)
+        os.umask(mask)
+        os.fchmod(fd, target.stat().st_mode & 0o7777 if target.exists() else 0o666 & ~mask)  # mkstemp makes it 0600
+        with os.fdopen(fd, "wb") as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+    except BaseException:  # an error or an interrupt in the with block: the old file stays as it was
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -10,8 +10,8 @@ import pytest
 import yaml
 
 from engine import load_knowledge
-from explain.apps.ask import ask
-from explain.apps.ask.read import find_amounts, normalise, planning_year, read_question
+from explain.answer import ask
+from explain.answer.read import find_amounts, normalise, planning_year, read_question
 from explain.search import terms
 from tests.ask_score import judge, score, summary
 

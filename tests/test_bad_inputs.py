@@ -141,7 +141,7 @@ def test_every_fixture_is_one_error_line_in_batch(tmp_path, cli, jobs):
     lines = [p.read_bytes().replace(b"\r", b" ").replace(b"\n", b" ").rstrip(b" ") for p in cases]
     (tmp_path / "in.jsonl").write_bytes(b"\n".join(lines) + b"\n")
     result = cli("batch", tmp_path / "in.jsonl", "--out", tmp_path / "out.jsonl", "--jobs", jobs)
-    assert result.code == 0
+    assert result.code == 2  # records were rejected (CONTRACT §1)
     assert result.err.strip() == f"rothkb batch: {len(cases)} lines, 0 explained, {len(cases)} errors -> {tmp_path / 'out.jsonl'}"
     out = (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()
     assert len(out) == len(cases)
@@ -164,7 +164,7 @@ def test_batch_line_of_tens_of_megabytes_is_an_error_line(tmp_path, cli):
         handle.write(b'{"tax_year": 2025, "magi": "' + b"9" * 30_000_000 + b'"}\n')
         handle.write(good + b"\n")
     result = cli("batch", tmp_path / "in.jsonl", "--out", tmp_path / "out.jsonl", "--jobs", "1")
-    assert result.code == 0
+    assert result.code == 2  # one record was rejected
     first, middle, last = (json.loads(x) for x in (tmp_path / "out.jsonl").read_text().splitlines())
     assert middle == {"line": 2, "error": [{"field": "", "message": "line is too large (at most 5,242,880 bytes)"}]}
     assert first == last and first["fired"] == ["roth-direct-contribution-allowed"]

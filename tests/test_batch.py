@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
 import sys
+import time
+from pathlib import Path
 
 import pytest
 import yaml
@@ -26,7 +31,7 @@ def _out(path):
 def test_each_line_matches_explain_json_in_order(tmp_path, cli):
     rows = [EXAMPLE_FACTS, {"tax_year": 2025, "magi": -5}, LOW_EARNER, "", "[1, 2]"]
     result = cli("batch", _jsonl(tmp_path / "in.jsonl", rows), "--out", tmp_path / "out.jsonl", "--jobs", "1")
-    assert result.code == 0
+    assert result.code == 2  # some records were rejected; each still has its line
     assert result.out == ""
     assert result.err == f"rothkb batch: 5 lines, 2 explained, 3 errors -> {tmp_path / 'out.jsonl'}\n"
     out = _out(tmp_path / "out.jsonl")
@@ -47,7 +52,7 @@ def test_output_is_compact_and_identical_for_one_and_two_processes(tmp_path, cli
         rows.append({"tax_year": 2025, "magi": -i} if i % 7 == 3 else dict(LOW_EARNER, magi=100000 + 500 * i))
     source = _jsonl(tmp_path / "in.jsonl", rows)
     for jobs in ("1", "2"):
-        assert cli("batch", source, "--out", tmp_path / f"out{jobs}.jsonl", "--jobs", jobs).code == 0
+        assert cli("batch", source, "--out", tmp_path / f"out{jobs}.jsonl", "--jobs", jobs).code == 2
     one, two = (tmp_path / "out1.jsonl").read_bytes(), (tmp_path / "out2.jsonl").read_bytes()
     assert one == two
     lines = one.decode().splitlines()
@@ -69,7 +74,7 @@ def test_csv_is_typed_by_the_vocabulary(tmp_path, cli):
         "2025,single\n"
     )
     (tmp_path / "in.csv").write_text(csv_text)
-    assert cli("batch", tmp_path / "in.csv", "--out", tmp_path / "out.jsonl").code == 0
+    assert cli("batch", tmp_path / "in.csv", "--out", tmp_path / "out.jsonl").code == 2
     out = _out(tmp_path / "out.jsonl")
     assert len(out) == 5
     direct = dict(LOW_EARNER, plans_backdoor_roth=False, age=40)
@@ -132,14 +137,14 @@ def test_progress_bar_only_on_a_terminal(tmp_path, cli, monkeypatch):
     assert "\r" not in plain.err and plain.err.count("\n") == 1
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
     tty = cli("batch", source, "--out", tmp_path / "b.jsonl", "--jobs", "1")
-    bar = tty.err.split("\n")[0]
-    assert bar.startswith("\r[") and "2/2" in bar and "1 errors" in bar
+    bar = tty.err.rsplit("\r", 1)[-1].split("\n")[0]
+    assert "2/2" in bar and "1 errors" in bar and "100%" in bar
     assert (tmp_path / "a.jsonl").read_bytes() == (tmp_path / "b.jsonl").read_bytes()
 
 
 def test_non_utf8_and_invalid_csv_rows_are_error_lines(tmp_path, cli):
     (tmp_path / "in.csv").write_bytes(b'tax_year,filing_status\n2025,c\xe9libataire\n2025,"sin"gle\n2025,single\n')
-    assert cli("batch", tmp_path / "in.csv", "--out", tmp_path / "out.jsonl", "--jobs", "1").code == 0
+    assert cli("batch", tmp_path / "in.csv", "--out", tmp_path / "out.jsonl", "--jobs", "1").code == 2
     out = _out(tmp_path / "out.jsonl")
     assert out[0] == {"line": 2, "error": [{"field": "filing_status", "message": "not UTF-8 text"}]}
     assert out[1]["line"] == 3 and out[1]["error"][0]["message"].startswith("invalid CSV: ")
@@ -155,3 +160,76 @@ def test_explain_line_never_raises():
         assert is_error and json.loads(text)["line"] == 7
     _, text = explain_line((1, "json", b'{"tax_year": 2025, "age": ' + b"9" * 5000 + b"}"))
     assert json.loads(text)["error"] == [{"field": "", "message": "invalid JSON: a number with more than 4300 digits"}]
+
+
+def test_exit_0_only_when_every_record_was_explained_and_jobs_are_capped(tmp_path, cli):
+    source = _jsonl(tmp_path / "in.jsonl", [dict(LOW_EARNER, magi=100000 + i) for i in range(150)])
+    result = cli("batch", source, "--out", tmp_path / "a.jsonl", "--jobs", "1000")  # capped at the cores
+    assert (result.code, result.err) == (0, f"rothkb batch: 150 lines, 150 explained, 0 errors -> {tmp_path / 'a.jsonl'}\n")
+    assert cli("batch", source, "--out", tmp_path / "b.jsonl", "--jobs", "1").code == 0
+    assert (tmp_path / "a.jsonl").read_bytes() == (tmp_path / "b.jsonl").read_bytes()
+    assert oct((tmp_path / "a.jsonl").stat().st_mode & 0o777) != oct(0o600)  # not the temporary file's mode
+
+
+def test_a_failed_batch_leaves_the_previous_output(tmp_path, cli):
+    out = tmp_path / "out.jsonl"
+    out.write_text("previous\n")
+    (tmp_path / "in.csv").write_text("tax_year,magii\n2025,1\n")
+    assert cli("batch", tmp_path / "in.csv", "--out", out).code == 2
+    assert out.read_text() == "previous\n"
+    assert {p.name for p in tmp_path.iterdir()} == {"in.csv", "out.jsonl"}  # no temporary file left behind
+
+
+def _children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(x) for x in path.read_text().split()] if path.exists() else []
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux") or (os.cpu_count() or 1) < 2, reason="needs /proc and 2 cores")
+def test_workers_exit_when_the_parent_dies(tmp_path):
+    source = _jsonl(tmp_path / "in.jsonl", [dict(LOW_EARNER, magi=100000 + i) for i in range(40000)])
+    out = tmp_path / "out.jsonl"
+    out.write_text("previous\n")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "explain.cli", "batch", str(source), "--out", str(out), "--jobs", "2"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while len(workers := _children(proc.pid)) < 2:
+            assert proc.poll() is None and time.monotonic() < deadline, "the workers never started"
+            time.sleep(0.05)
+        time.sleep(0.5)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
+        deadline = time.monotonic() + 10
+        while any(_alive(w) for w in workers):
+            assert time.monotonic() < deadline, "workers outlived their parent"
+            time.sleep(0.05)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert out.read_text() == "previous\n"  # the output is replaced only by a finished batch
+
+
+def test_a_batch_on_dask_equals_rothkb_batch(tmp_path, cli):
+    bag = pytest.importorskip("dask.bag")
+    rows = [dict(LOW_EARNER, magi=100000 + 3000 * i) if i % 5 else {"tax_year": 2025, "magi": -i} for i in range(60)]
+    source = _jsonl(tmp_path / "in.jsonl", rows)
+    assert cli("batch", source, "--out", tmp_path / "out.jsonl", "--jobs", "1").code == 2
+    from explain.apps.batch import explain_record
+
+    lines = source.read_text().splitlines()
+    records = bag.from_sequence(list(enumerate(lines, 1)), npartitions=4)
+    dask_lines = records.starmap(lambda n, text: explain_record(text, n)).compute(scheduler="processes", num_workers=2)
+    assert dask_lines == (tmp_path / "out.jsonl").read_text().splitlines()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,15 @@ __all__ = ["RawKnowledge", "read_knowledge", "default_knowledge_dir"]
 
 
 def default_knowledge_dir() -> Path:
-    """The bundled ``knowledge/`` folder (next to the ``engine`` package in the checkout)."""
+    """The bundled ``knowledge/`` folder.
+
+    An installed wheel carries it as package data, ``engine/knowledge`` (see ``force-include`` in
+    ``pyproject.toml``); an editable install or a bare checkout reads the top-level ``knowledge/``
+    next to the ``engine`` package, so authors see their edits at once.
+    """
+    bundled = resources.files("engine") / "knowledge"
+    if isinstance(bundled, Path) and bundled.is_dir():
+        return bundled
     return Path(__file__).resolve().parents[2] / "knowledge"
 
 

@@ -4,7 +4,14 @@ Each input line (a CSV record after the header) gives exactly one output line, i
 the compact explanation JSON, or ``{"line": N, "error": [{"field": ..., "message": ...}]}``.
 A bad line never stops the batch. Worker processes each load the knowledge once (inherited
 from the parent where ``fork`` exists); chunks go out with a bounded number in flight, so
-memory stays flat however long the input is. ``--jobs 1`` runs in this process.
+memory stays flat however long the input is. ``--jobs 1`` runs in this process; ``--jobs`` is
+capped at the cores. The output goes to a temporary file in the same folder, fsync'd and renamed
+at the end, so an interrupted batch leaves the previous output (or none), never half of one.
+Workers exit when the parent dies (``PR_SET_PDEATHSIG`` on Linux, a watchdog thread elsewhere).
+Exit 0 when every record was explained, 2 when any was rejected (every record still has its line).
+
+:func:`explain_record` explains one JSON Lines record, a pure function of its arguments, for
+running a batch on Dask (``rothkb[dask]``, see the README).
 """
 
 from __future__ import annotations
@@ -13,22 +20,28 @@ import argparse
 import concurrent.futures as cf
 import contextlib
 import csv
+import ctypes
 import itertools
 import json
 import multiprocessing
 import os
+import signal
 import sys
+import threading
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures.process import BrokenProcessPool
 from typing import IO, Any
 
+from tqdm import tqdm
+
 from engine import EngineFailure, InputError, UsageError, load_knowledge
 from engine.errors import Problem, suggest
+from explain.io import atomic_output
 from explain.views.render import to_json_dict
 
-__all__ = ["configure", "cmd_batch", "explain_line", "MAX_LINE"]
+__all__ = ["configure", "cmd_batch", "explain_line", "explain_record", "MAX_LINE"]
 
 #: Longest input line accepted (the same limit as one facts file).
 MAX_LINE = 5 * 1024 * 1024
@@ -55,9 +68,30 @@ def configure(command: str, p: argparse.ArgumentParser) -> Any:
     return cmd_batch
 
 
-def _init_worker(knowledge: str | None, year: int | None, header: tuple[str, ...]) -> None:
-    """Load the knowledge once per process (a cached copy when forked from the parent)."""
+def _init_worker(knowledge: str | None, year: int | None, header: tuple[str, ...], parent: int | None = None) -> None:
+    """Load the knowledge once per process (a cached copy when forked from the parent); in a worker
+    process (``parent`` given), arrange to exit when the parent dies.
+    """
+    if parent is not None:
+        _exit_with_parent(parent)
     _WORKER.update(kb=load_knowledge(knowledge), year=year, header=header)
+
+
+def _exit_with_parent(parent: int) -> None:
+    """Die with the parent: the kernel's parent-death signal on Linux, else a thread polling the parent's pid."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+            if os.getppid() != parent:  # the parent died before prctl took effect
+                os._exit(1)
+            return
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="rothkb-parent-watch", daemon=True).start()
 
 
 def _problem(message: str) -> InputError:
@@ -145,6 +179,26 @@ def explain_line(item: Item) -> tuple[bool, str]:
     return True, json.dumps({"line": line, "error": errors}, ensure_ascii=False, separators=(",", ":"))
 
 
+def explain_record(text: str | bytes, line: int = 1, knowledge: str | None = None, year: int | None = None) -> str:
+    """One JSON Lines record → its output line (compact explanation JSON or error object, no newline).
+
+    A pure function of its arguments (the knowledge is loaded once per process and cached), so a
+    batch can run on any scheduler, e.g. Dask: ``bag.map(explain_record)``.
+
+    Args:
+        text: The record: a JSON object of facts.
+        line: The line number to report in an error object.
+        knowledge: A knowledge directory (default: the bundled one).
+        year: Overrides ``tax_year``.
+
+    """
+    if _WORKER.get("key") != (knowledge, year):
+        _init_worker(knowledge, year, ())
+        _WORKER["key"] = (knowledge, year)
+    raw = text.encode("utf-8") if isinstance(text, str) else text
+    return explain_line((line, "json", raw.rstrip(b"\r\n")))[1]
+
+
 def _explain_chunk(items: list[Item]) -> list[tuple[bool, str]]:
     return [explain_line(item) for item in items]
 
@@ -226,7 +280,7 @@ def _results(items: Iterable[Item], jobs: int, init: tuple[Any, ...]) -> Iterato
             yield from _explain_chunk(chunk)
         return
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    pool = cf.ProcessPoolExecutor(jobs, multiprocessing.get_context(method), _init_worker, init)
+    pool = cf.ProcessPoolExecutor(jobs, multiprocessing.get_context(method), _init_worker, (*init, os.getpid()))
     pending: deque[tuple[int, cf.Future[list[tuple[bool, str]]]]] = deque()
     try:
         for chunk in chunks:
@@ -242,24 +296,18 @@ def _results(items: Iterable[Item], jobs: int, init: tuple[Any, ...]) -> Iterato
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-class _Progress:
-    """A one-line progress bar on stderr, only when stderr is a terminal."""
+def _progress(path: str, header: bool) -> Any:
+    """A progress bar on stderr (tqdm), only when stderr is a terminal; its total is a quick line count."""
+    enabled, total = sys.stderr.isatty(), None
+    if enabled and path != "-" and os.path.isfile(path):
+        with open(path, "rb") as handle:
+            total = sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 20), b"")) - header
+    return _Bar(total=total, disable=not enabled, file=sys.stderr, unit=" lines", mininterval=0.1, dynamic_ncols=True)
 
-    def __init__(self, path: str, header: bool) -> None:
-        self.enabled, self.start, self.shown, self.total = sys.stderr.isatty(), time.monotonic(), 0.0, 0
-        if self.enabled and path != "-" and os.path.isfile(path):
-            with open(path, "rb") as handle:  # a quick count of lines, for the bar's total
-                self.total = sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 20), b"")) - header
 
-    def update(self, done: int, errors: int, final: bool = False) -> None:
-        now = time.monotonic()
-        if not self.enabled or (not final and now - self.shown < 0.1):
-            return
-        self.shown, filled = now, min(30, 30 * done // max(self.total, 1))
-        bar = f"[{'#' * filled}{'.' * (30 - filled)}] {done:,}/{self.total:,}" if self.total > 0 else f"{done:,} lines"
-        rate = done / max(now - self.start, 1e-9)
-        sys.stderr.write(f"\r{bar}  {errors:,} errors  {rate:,.0f}/s" + ("\n" if final else ""))
-        sys.stderr.flush()
+class _Bar(tqdm):
+    #: No monitor thread: worker processes are forked from this process, and forking a threaded process is unsafe.
+    monitor_interval = 0
 
 
 def _open(path: str, mode: str) -> IO[bytes]:
@@ -271,11 +319,18 @@ def _open(path: str, mode: str) -> IO[bytes]:
         raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 def cmd_batch(args: argparse.Namespace) -> int:
-    """``rothkb batch INPUT --out OUTPUT [--jobs N]``: exit 0 even when some lines are errors."""
-    jobs = args.jobs if args.jobs is not None else (os.cpu_count() or 1)
-    if jobs < 1:
-        raise UsageError(f"rothkb batch: --jobs must be at least 1, found {jobs}")
+    """``rothkb batch INPUT --out OUTPUT [--jobs N]``: exit 0 when every line was explained, 2 when any was rejected."""
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError(f"rothkb batch: --jobs must be at least 1, found {args.jobs}")
+    jobs = min(args.jobs or _cores(), _cores())  # more processes than cores only adds overhead
     kb = load_knowledge(args.knowledge)  # an invalid knowledge base stops here (exit 1), before any work
     fmt = args.input_format or ("csv" if args.input.lower().endswith(".csv") else "jsonl")
     name, where = ("<stdin>" if args.input == "-" else args.input), ("standard output" if args.out == "-" else args.out)
@@ -288,16 +343,17 @@ def cmd_batch(args: argparse.Namespace) -> int:
             if fmt == "csv"
             else ((), ((n, "error", _TOO_LONG) if raw is None else (n, "json", raw) for n, raw in _physical_lines(source)))
         )
-        out = sys.stdout.buffer if args.out == "-" else stack.enter_context(_open(args.out, "wb"))
-        progress, done, errors = _Progress(args.input, fmt == "csv"), 0, 0
+        out = sys.stdout.buffer if args.out == "-" else stack.enter_context(atomic_output(args.out))
+        progress, done, errors = stack.enter_context(_progress(args.input, fmt == "csv")), 0, 0
         try:
             for is_error, text in _results(items, jobs, (args.knowledge, args.year, header)):
                 out.write(text.encode("utf-8") + b"\n")
                 done, errors = done + 1, errors + is_error
-                progress.update(done, errors)
+                progress.update()
+                if is_error:
+                    progress.set_postfix_str(f"{errors:,} errors", refresh=False)
             out.flush()
         except OSError as exc:
             raise UsageError(f"cannot read {name} or write {where}: {exc.strerror or exc}") from None
-        progress.update(done, errors, final=True)
     print(f"rothkb batch: {done:,} lines, {done - errors:,} explained, {errors:,} errors -> {where}", file=sys.stderr)
-    return 0
+    return 2 if errors else 0

@@ -1,207 +1,276 @@
-"""``rothkb serve``: the FAQ site plus a "check my situation" page, on the standard library's
-threading HTTP server (``KnowledgeBase.explain`` is thread-safe).
+"""``rothkb serve``: the FAQ site, the "check my situation" page and the JSON API (CONTRACT §7.3).
 
-Binds 127.0.0.1 by default. A submission larger than 64 KiB is refused with 413 before it is
-read; a malformed one gets 400 with a message; every value a user typed is HTML-escaped.
+A Starlette app (routing, static files) served by uvicorn; ``--workers N`` starts N processes
+that share one listening socket, each building the app with :func:`create_app` (uvicorn's
+factory import string). Engine calls and page rendering run in the thread pool. Limits: bodies
+over :data:`~explain.website.api.MAX_BODY` get 413 unread, a body has ``--timeout-body`` seconds
+to arrive and a request head ``--timeout-head`` seconds, idle keep-alive connections are closed
+after ``--timeout-keep-alive`` seconds, and at most ``--limit-concurrency`` connections are open
+per process (see :mod:`explain.website.http`). Binds 127.0.0.1 by default: in production run it
+behind a reverse proxy (README).
+
+``POST /api/v1/ask`` calls :func:`explain.answer.ask`, as ``rothkb ask`` does.
+Moving ``ask`` below the apps would rewrite the module the ask work (#15) is rebuilding; the
+import is a single line to repoint when ``ask`` finds its lower home.
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
+import contextlib
+import json
+import os
+import signal
+import socket
 import tempfile
-from html import escape
-from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import AsyncIterator
+from importlib import metadata
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+
+import anyio
+import uvicorn
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
+from uvicorn.supervisors import Multiprocess
 
 from engine import KnowledgeBase, load_knowledge
-from engine.errors import InputError, RothkbError, UsageError
-from explain.website.build import build_date, build_site, get_env
-from explain.website.form import SubmissionError, form_context, form_groups, parse_form, problem_messages, submitted_goal
-from explain.website.gather import explanation_html
-from explain.website.pages import FACT_GROUPS
+from engine.errors import UsageError
+from explain.answer import ask
+from explain.website.api import MAX_BODY, ApiError, ask_request, error_json, explain_json, openapi
+from explain.website.build import build_site
+from explain.website.checkpage import CheckPages
+from explain.website.http import ENV_HEAD_TIMEOUT, MAX_PATH, Guard, Protocol, is_api
 
-__all__ = ["configure", "make_server", "MAX_BODY"]
+__all__ = ["configure", "create_app", "MAX_BODY", "ENV_KNOWLEDGE", "ENV_SITE"]
 
-#: Largest accepted submission, in bytes.
-MAX_BODY = 64 * 1024
-_TYPES = {
-    ".html": "text/html; charset=utf-8",
-    ".css": "text/css; charset=utf-8",
-    ".js": "text/javascript; charset=utf-8",
-    ".json": "application/json",
-    ".svg": "image/svg+xml",
+#: Environment variables through which ``cmd_serve`` configures the app in every worker process.
+ENV_KNOWLEDGE, ENV_SITE, ENV_BODY_TIMEOUT = "ROTHKB_SERVE_KNOWLEDGE", "ROTHKB_SERVE_SITE", "ROTHKB_SERVE_BODY_TIMEOUT"
+_JSON = "application/json"
+_LOG_CONFIG: dict[str, Any] = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s [%(process)d] %(message)s"}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "stream": "ext://sys.stderr", "formatter": "plain"}},
+    "loggers": {
+        "uvicorn": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+        "uvicorn.access": {"level": "WARNING"},
+        "rothkb.serve": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+    },
 }
-_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'"
-    ),
-}
 
 
-class _App:
-    """What every request needs: the knowledge, the built site and the templates."""
+class _Static(StaticFiles):
+    """The built site; dot files (the site marker) are not part of it."""
 
-    def __init__(self, kb: KnowledgeBase, site: Path) -> None:
-        self.kb, self.site, self.env = kb, site.resolve(), get_env()
-        self.common = {
-            "version": kb.version,
-            "short_version": kb.version[:12],
-            "build_date": build_date(),
-            "with_check": True,
-            "root": "",
-            "kb": kb.knowledge,
-            "groups": form_groups(kb, FACT_GROUPS),
-        }
-
-    def page(self, template: str, **ctx: Any) -> bytes:
-        return self.env.get_template(template).render(self.common, **ctx).encode("utf-8")
-
-    def check(self, values: dict[str, Any] | None = None, errors: list[str] | None = None, goal: str = "") -> bytes:
-        ctx = form_context(self.kb, dict(values or {}, **({"goal": goal} if goal else {})), errors)
-        return self.page("check.html.j2", title="Check my situation", **ctx)
-
-    def explain(self, body: bytes, content_type: str) -> tuple[int, bytes]:
-        try:
-            raw = parse_form(self.kb, body, content_type)
-        except SubmissionError as exc:
-            return HTTPStatus.BAD_REQUEST, self.check(errors=[str(exc)])
-        try:
-            exp = self.kb.explain(raw, "form")
-        except InputError as exc:
-            return HTTPStatus.BAD_REQUEST, self.check(raw, problem_messages(self.kb, exc), submitted_goal(body))
-        except RothkbError as exc:
-            return HTTPStatus.BAD_REQUEST, self.check(raw, [exc.format_message()])
-        except Exception as exc:  # noqa: BLE001 - a bug in the rules: say so, keep serving
-            return HTTPStatus.INTERNAL_SERVER_ERROR, self.page(
-                "message.html.j2",
-                title="500 Internal error",
-                message=f"The rules engine failed on these facts ({type(exc).__name__}: {exc}). Please report it.",
-            )
-        ctx = form_context(self.kb, dict(raw, goal=submitted_goal(body)))
-        return HTTPStatus.OK, self.page(
-            "check_result.html.j2", title="Your explanation", exp=exp, explanation=explanation_html(exp, self.kb), **ctx
-        )
+    def get_path(self, scope: Scope) -> str:
+        path = super().get_path(scope)
+        if any(part.startswith(".") for part in Path(path).parts):
+            raise HTTPException(404)
+        return path
 
 
-class _Handler(BaseHTTPRequestHandler):
-    app: _App
-    server_version = "rothkb"
-    quiet = True
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - signature of the base class
-        if not self.quiet:
-            super().log_message(format, *args)
-
-    def _send(self, status: int, body: bytes, ctype: str = "text/html; charset=utf-8") -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        for key, value in _HEADERS.items():
-            self.send_header(key, value)
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
-
-    def _error(self, status: int, message: str) -> None:
-        body = self.app.page("message.html.j2", title=f"{status} {HTTPStatus(status).phrase}", message=message)
-        self._send(status, body)
-
-    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-        path = unquote(urlsplit(self.path).path)
-        if path in ("/check", "/check/"):
-            self._send(HTTPStatus.OK, self.app.check())
-            return
-        target = (self.app.site / path.lstrip("/")).resolve()
-        if target.is_dir():
-            target = target / "index.html"
-        if not target.is_relative_to(self.app.site) or not target.is_file() or target.name.startswith("."):
-            self._error(HTTPStatus.NOT_FOUND, f"There is no page at {path}.")
-            return
-        self._send(HTTPStatus.OK, target.read_bytes(), _TYPES.get(target.suffix, "application/octet-stream"))
-
-    do_HEAD = do_GET  # noqa: N815
-
-    def do_POST(self) -> None:  # noqa: N802 - http.server's naming
-        if urlsplit(self.path).path not in ("/check", "/check/"):
-            self._error(HTTPStatus.NOT_FOUND, "Only the check my situation form accepts submissions (POST /check).")
-            return
-        length = self.headers.get("Content-Length")
-        if length is None or not length.isdigit():
-            self.close_connection = True
-            self._error(HTTPStatus.BAD_REQUEST, "The submission has no valid Content-Length.")
-            return
-        if int(length) > MAX_BODY:
-            self.close_connection = True  # the body is not read: do not reuse the connection
-            self._error(
-                HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"The submission is too large ({int(length):,} bytes; at most {MAX_BODY:,})."
-            )
-            return
-        body = self.rfile.read(int(length))
-        status, page = self.app.explain(body, self.headers.get("Content-Type", ""))
-        self._send(status, page)
+async def _body(request: Request) -> bytes:
+    """The request body, at most :data:`MAX_BODY` bytes, arriving within the body timeout."""
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > MAX_BODY:
+        raise ApiError(413, f"the body is too large ({int(length):,} bytes; at most {MAX_BODY:,})")
+    chunks, size = [], 0
+    try:
+        with anyio.fail_after(float(os.environ.get(ENV_BODY_TIMEOUT) or 10)):
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > MAX_BODY:
+                    raise ApiError(413, f"the body is too large (at most {MAX_BODY:,} bytes)")
+                chunks.append(chunk)
+    except TimeoutError:
+        raise ApiError(408, "the body did not arrive in time") from None
+    except ClientDisconnect:
+        raise ApiError(400, "the client closed the connection before the end of the body") from None
+    return b"".join(chunks)
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    #: Room for a burst of simultaneous connections (the default listen backlog is 5).
-    request_queue_size = 256
+def _require_json(request: Request) -> None:
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind != _JSON:
+        raise ApiError(415, f"expected Content-Type: application/json, found {kind[:60] or 'none'}")
 
 
-def make_server(
-    kb: KnowledgeBase, host: str = "127.0.0.1", port: int = 8000, site: Path | None = None
-) -> tuple[ThreadingHTTPServer, Any]:
-    """A ready server (not yet serving) and a cleanup function; ``port=0`` picks a free port.
+def create_app(kb: KnowledgeBase | None = None, site: Path | str | None = None) -> Any:  # noqa: C901 - the routes are closures over one app state
+    """The ASGI app: the built site, ``/check``, the JSON API and ``/healthz``, wrapped in :class:`Guard`.
 
     Args:
-        kb: The knowledge base.
-        host: Address to bind.
-        port: Port to bind.
-        site: A site built by :func:`~explain.site_build.build_site` with ``with_check=True``
-            (default: built now into a temporary folder, removed by the cleanup function).
+        kb: The knowledge base (default: ``$ROTHKB_SERVE_KNOWLEDGE``, else the bundled one).
+        site: A site built with ``with_check=True`` (default: ``$ROTHKB_SERVE_SITE``, else built now
+            into a temporary folder that is removed when the app shuts down).
 
     """
+    kb = kb or load_knowledge(os.environ.get(ENV_KNOWLEDGE) or None)
     tmp = None
-    if site is None:
+    if site is None and not os.environ.get(ENV_SITE):
         tmp = tempfile.TemporaryDirectory(prefix="rothkb-site-")
+        build_site(kb, Path(tmp.name) / "site", with_check=True)
         site = Path(tmp.name) / "site"
-        build_site(kb, site, with_check=True)
-    handler = type("Handler", (_Handler,), {"app": _App(kb, site)})
-    server = _Server((host, port), handler)
+    pages = CheckPages(kb)
+    spec = (json.dumps(openapi(kb, _version()), indent=2, ensure_ascii=False) + "\n").encode()
+    health = (json.dumps({"status": "ok", "knowledge_version": kb.version}) + "\n").encode()
 
-    def cleanup() -> None:
-        server.server_close()
+    async def api_explain(request: Request) -> Response:
+        _require_json(request)
+        body = await _body(request)
+        return Response(await run_in_threadpool(explain_json, kb, body), media_type=_JSON)
+
+    def ask_json(body: bytes) -> str:
+        question, facts = ask_request(kb, body)
+        return ask(kb, question, facts).to_json()
+
+    async def api_ask(request: Request) -> Response:
+        _require_json(request)
+        body = await _body(request)
+        return Response(await run_in_threadpool(ask_json, body), media_type=_JSON)
+
+    async def check(request: Request) -> Response:
+        if request.method == "POST":
+            body = await _body(request)
+            status, html = await run_in_threadpool(pages.explain, body, request.headers.get("content-type", ""))
+            return Response(html, status, media_type="text/html")
+        return Response(await run_in_threadpool(pages.check), media_type="text/html")
+
+    def failure(request: Request, status: int, message: str, field: str = "") -> Response:
+        if is_api(request.url.path):
+            return Response(error_json(message, field), status, media_type=_JSON)
+        return Response(pages.message(status, message, request.url.path[:MAX_PATH]), status, media_type="text/html")
+
+    async def on_api_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, ApiError)
+        if is_api(request.url.path):
+            headers = {"connection": "close"} if exc.status in (408, 413) else None
+            return Response(exc.body(), exc.status, headers, media_type=_JSON)
+        return failure(request, exc.status, exc.message, exc.field)
+
+    async def on_http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        messages = {404: f"There is no page at {request.url.path[:200]}.", 405: f"{request.method} is not allowed here."}
+        return failure(request, exc.status_code, messages.get(exc.status_code, exc.detail))
+
+    async def on_crash(request: Request, exc: Exception) -> Response:
+        return failure(request, 500, "internal error: the rules engine failed on this request; it has been logged")
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Any) -> AsyncIterator[None]:
+        yield
         if tmp is not None:
             tmp.cleanup()
 
-    return server, cleanup
+    def constant(body: bytes) -> Any:
+        async def endpoint(request: Request) -> Response:
+            return Response(body, media_type=_JSON)
+
+        return endpoint
+
+    api_paths = {"/api/v1/explain": "POST", "/api/v1/ask": "POST", "/api/v1/openapi.json": "GET, HEAD", "/healthz": "GET, HEAD"}
+
+    async def api_other(request: Request) -> Response:
+        allowed = api_paths.get(request.url.path)
+        if allowed:
+            body = error_json(f"{request.method[:10]} is not allowed here (allowed: {allowed})")
+            return Response(body, 405, {"allow": allowed}, media_type=_JSON)
+        return failure(request, 404, f"There is no API endpoint at {request.url.path[:200]}.")
+
+    routes = [
+        Route("/healthz", constant(health)),
+        Route("/api/v1/openapi.json", constant(spec)),
+        Route("/api/v1/explain", api_explain, methods=["POST"]),
+        Route("/api/v1/ask", api_ask, methods=["POST"]),
+        Route("/api/{rest:path}", api_other, methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]),
+        Route("/healthz", api_other, methods=["POST", "PUT", "PATCH", "DELETE", "OPTIONS"]),
+        Route("/check", check, methods=["GET", "POST"]),
+        Route("/check/", lambda request: RedirectResponse("../check", 308), methods=["GET", "POST"]),
+        Mount("/", _Static(directory=Path(site or os.environ[ENV_SITE]), html=True)),
+    ]
+    handlers = {ApiError: on_api_error, HTTPException: on_http_error, Exception: on_crash}
+    return Guard(Starlette(routes=routes, exception_handlers=handlers, lifespan=lifespan))  # type: ignore[arg-type]
+
+
+def _version() -> str:
+    try:
+        return metadata.version("rothkb")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """A bound, listening socket (shared by every worker), or a one-line usage error."""
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError as exc:
+        raise UsageError(f"rothkb serve: cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    sock.set_inheritable(True)
+    return sock
+
+
+def _exit_on_signal(signum: int, frame: Any) -> None:
+    raise SystemExit(0)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    """``rothkb serve [--host 127.0.0.1] [--port 8000]``."""
-    kb = load_knowledge(args.knowledge)
-    try:
-        server, cleanup = make_server(kb, args.host, args.port)
-    except OSError as exc:
-        raise UsageError(f"rothkb serve: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
-    host, port = server.server_address[:2]
-    print(f"rothkb serve: http://{escape(str(host))}:{port}/ (check my situation: /check); Ctrl-C to stop", flush=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        print("rothkb serve: stopped", file=sys.stderr)
-    finally:
-        cleanup()
+    """``rothkb serve [--host 127.0.0.1] [--port 8000] [--workers N]``."""
+    for name in ("workers", "limit_concurrency", "timeout_keep_alive", "timeout_head", "timeout_body"):
+        if getattr(args, name) < 1:
+            raise UsageError(f"rothkb serve: --{name.replace('_', '-')} must be at least 1, found {getattr(args, name)}")
+    kb = load_knowledge(args.knowledge)  # an invalid knowledge base stops here (exit 1)
+    sock = _listen(args.host, args.port)
+    with tempfile.TemporaryDirectory(prefix="rothkb-site-") as tmp:
+        build_site(kb, Path(tmp) / "site", with_check=True)
+        os.environ.update(
+            {
+                ENV_KNOWLEDGE: str(Path(args.knowledge).resolve()) if args.knowledge else "",
+                ENV_SITE: str(Path(tmp) / "site"),
+                ENV_HEAD_TIMEOUT: str(args.timeout_head),
+                ENV_BODY_TIMEOUT: str(args.timeout_body),
+            }
+        )
+        config = uvicorn.Config(
+            "explain.apps.serve:create_app",
+            factory=True,
+            http=Protocol,
+            workers=args.workers,
+            limit_concurrency=args.limit_concurrency,
+            timeout_keep_alive=args.timeout_keep_alive,
+            timeout_graceful_shutdown=5,
+            server_header=False,
+            access_log=False,
+            log_config=_LOG_CONFIG,
+        )
+        host, port = sock.getsockname()[:2]
+        print(f"rothkb serve: http://{host}:{port}/ (check my situation: /check; API: /api/v1/openapi.json)", flush=True)
+        # uvicorn re-raises the SIGTERM it handled once it has shut down; exiting through SystemExit
+        # (not the default handler, which kills the process) lets the temporary site be removed.
+        signal.signal(signal.SIGTERM, _exit_on_signal)
+        if args.workers == 1:
+            uvicorn.Server(config).run(sockets=[sock])
+        else:
+            Multiprocess(config, sockets=[sock]).run()
     return 0
 
 
 def configure(command: str, p: argparse.ArgumentParser) -> Any:
     """Arguments of ``rothkb serve``; returns its handler."""
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1, this machine only)")
-    p.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    p.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
+    p.add_argument("--workers", type=int, default=1, metavar="N", help="worker processes (default: 1)")
+    p.add_argument("--limit-concurrency", type=int, default=256, metavar="N", help="open connections per worker (default: 256)")
+    p.add_argument("--timeout-keep-alive", type=int, default=5, metavar="S", help="close idle connections after S s (default: 5)")
+    p.add_argument("--timeout-head", type=int, default=10, metavar="S", help="seconds to send a request head (default: 10)")
+    p.add_argument("--timeout-body", type=int, default=10, metavar="S", help="seconds to send a request body (default: 10)")
     return cmd_serve

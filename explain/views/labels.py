@@ -190,3 +190,19 @@ def value_words(value: Any, vtype: str = "") -> str:
     if isinstance(value, str) and vtype in ("enum", ""):
         return filing_phrase(value).removeprefix("filing ") if value in _FILING else value.replace("_", " ")
     return format_value(value, vtype)
+
+
+#: FAQ topics and their section titles (the site's sections; rothkb ask lists them as what is covered).
+FAQ_TOPICS = {
+    "eligibility": "Eligibility and income limits",
+    "steps": "Doing the backdoor, step by step",
+    "pro-rata": "The pro-rata rule and existing IRAs",
+    "married": "Married couples",
+    "forms": "Forms and reporting",
+    "recharacterization": "Recharacterization and excess contributions",
+    "corrections": "Fixing mistakes",
+    "self-employed": "Self-employed",
+    "hsa": "The IRA-to-HSA transfer",
+    "mega-backdoor": "Mega backdoor Roth 401(k)",
+    "withdrawals": "Withdrawals and the 5-year rules",
+}

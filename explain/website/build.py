@@ -14,6 +14,7 @@ import os
 import shutil
 import time
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +28,17 @@ from explain.website.pages import render_pages
 
 __all__ = ["build_site", "get_env", "build_date", "SITE_DIR", "BuildResult"]
 
+
+def _site_dir() -> Path:
+    """``site/``: package data in a wheel (``explain/website/site``), the top-level folder in a checkout."""
+    bundled = resources.files("explain.website") / "site"
+    if isinstance(bundled, Path) and bundled.is_dir():
+        return bundled
+    return Path(__file__).resolve().parents[2] / "site"
+
+
 #: Templates (``site/templates``) and static assets (``site/assets``).
-SITE_DIR = Path(__file__).resolve().parents[2] / "site"
+SITE_DIR = _site_dir()
 #: A file that marks a folder as a generated site, so a rebuild may empty it.
 MARKER = ".rothkb-site"
 

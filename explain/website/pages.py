@@ -16,25 +16,15 @@ from engine import KnowledgeBase
 from engine.errors import UsageError
 from engine.trace.formatting import format_value
 from explain.search import PHRASES, STOPWORDS, SYNONYMS, Bm25, Doc, Ranker
+from explain.views.labels import FAQ_TOPICS
 from explain.website.gather import FaqPage, gather_faq, md_html, rule_conditions, rule_usage
 from explain.website.svg import flowchart_svg, timeline_svg
 
 __all__ = ["render_pages", "TOPICS", "FACT_GROUPS"]
 
 #: Display names of FAQ topics, in the order the FAQ lists them.
-TOPICS = {
-    "eligibility": "Eligibility and income limits",
-    "steps": "Doing the backdoor, step by step",
-    "pro-rata": "The pro-rata rule and existing IRAs",
-    "married": "Married couples",
-    "forms": "Forms and reporting",
-    "recharacterization": "Recharacterization and excess contributions",
-    "corrections": "Fixing mistakes",
-    "self-employed": "Self-employed",
-    "hsa": "The IRA-to-HSA transfer",
-    "mega-backdoor": "Mega backdoor Roth 401(k)",
-    "withdrawals": "Withdrawals and the 5-year rules",
-}
+#: FAQ topics and their section titles (shared with rothkb ask, which lists them as what is covered).
+TOPICS = FAQ_TOPICS
 
 #: Display names of fact groups (glossary and the "check my situation" form).
 FACT_GROUPS = {

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import os
 import sys
-import threading
 from pathlib import Path
 
 import pytest
 
-from engine import load_knowledge
-from explain.apps.serve import make_server
+from tests.serving import running
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
@@ -61,13 +59,8 @@ def browser():
 
 @pytest.fixture(scope="module")
 def base_url():
-    srv, cleanup = make_server(load_knowledge(), "127.0.0.1", 0)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{srv.server_address[1]}/"
-    srv.shutdown()
-    thread.join(5)
-    cleanup()
+    with running() as srv:  # a real ``rothkb serve`` process
+        yield srv.url
 
 
 @pytest.fixture

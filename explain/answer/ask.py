@@ -1,6 +1,6 @@
 """``rothkb ask "QUESTION"``: answer a free-text question from the FAQ and the rules.
 
-1. :mod:`explain.apps.ask.read` reads the facts the question states ("$93k in a traditional IRA",
+1. :mod:`explain.answer.read` reads the facts the question states ("$93k in a traditional IRA",
    "filing jointly", "I'm 52"); they are validated by the engine and shown back ("I read: ...").
 2. The FAQ entries are ranked lexically (BM25 with synonyms, :mod:`explain.search`), with a
    boost for the entries about the figure the question asks for; :func:`explain.search.is_covered`
@@ -8,34 +8,31 @@
    knowledge base covers it. A question it does not cover gets "Not covered", what *is* covered,
    and the closest entries with one-line answers and links.
 3. The engine runs on the facts read, merged with ``--facts`` (the file wins), and the answer
-   leads with the figure asked for (:mod:`explain.apps.ask.figures`), then the FAQ answer and sources.
+   leads with the figure asked for (:mod:`explain.answer.figures`), then the FAQ answer and sources.
 
-Like every application, it may import ``explain.website``, ``explain.views``, ``explain.search``,
-``explain.io`` and ``engine``, never another application.
+The command (``explain.apps.ask``) and the JSON API (``explain.apps.serve``) both call :func:`ask`.
 """
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine import KnowledgeBase, load_knowledge
-from engine.errors import InputError, UsageError
+from engine import KnowledgeBase
+from engine.errors import InputError
 from engine.trace import Explanation
 from engine.trace.formatting import json_number
-from explain.apps.ask.figures import asked_figures, lead
-from explain.apps.ask.read import Reading, normalise, read_question
-from explain.io import read_input, write_output
+from explain.answer.figures import asked_figures, lead
+from explain.answer.read import Reading, normalise, read_question
 from explain.search import Doc, Ranker, is_covered
+from explain.views.labels import FAQ_TOPICS as TOPICS
 from explain.views.render import to_json_dict
 from explain.views.sentences import describe_check
-from explain.website.pages import TOPICS
 
-__all__ = ["configure", "ask", "Answer"]
+__all__ = ["ask", "Answer"]
 #: How many matches the answer lists.
 TOP = 5
 
@@ -302,29 +299,3 @@ def _merge(kb: KnowledgeBase, reading: Reading, facts: dict[str, Any] | None) ->
     except InputError:
         # Read facts that contradict the file (e.g. an age that does not fit its birth date) give way to it.
         return facts if facts else None
-
-
-def cmd_ask(args: argparse.Namespace) -> int:
-    """``rothkb ask "QUESTION" [--facts FILE] [--format md|json]``."""
-    question = " ".join(args.question).strip()
-    if not question:
-        raise UsageError("rothkb ask: the question is empty; ask something like 'Does my spouse's IRA affect my backdoor Roth?'")
-    if len(question) > 2000:
-        raise UsageError("rothkb ask: the question is too long (at most 2,000 characters)")
-    kb = load_knowledge(args.knowledge)
-    facts = None
-    if args.facts:
-        text, name = read_input(args.facts)
-        facts = kb.read_facts(text, name)
-    answer = ask(kb, question, facts, site_url=args.site_url)
-    write_output(answer.to_json() if args.format == "json" else answer.markdown, None)
-    return 0
-
-
-def configure(command: str, p: argparse.ArgumentParser) -> Any:
-    """Arguments of ``rothkb ask``; returns its handler."""
-    p.add_argument("question", nargs="+", metavar="QUESTION", help="the question, in your own words")
-    p.add_argument("--facts", metavar="FACTS", help="YAML or JSON facts file (or -) to personalise the answer")
-    p.add_argument("--format", choices=("md", "json"), default="md")
-    p.add_argument("--site-url", metavar="URL", help="base URL of the built FAQ site, for the links of the answer")
-    return cmd_ask
