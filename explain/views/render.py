@@ -13,6 +13,7 @@ from typing import Any
 import jinja2
 
 from engine.trace import Explanation
+from engine.trace.assumptions import join_phrases
 from engine.trace.formatting import format_value, json_number
 from explain.views.sentences import describe_check, label
 
@@ -110,6 +111,13 @@ def to_json_dict(exp: Explanation) -> dict[str, Any]:
         "figures": {f.name: json_number(f.value) for f in exp.figures},
         "form8606": {f.name: json_number(f.value) for f in exp.form8606},
         "figure_sources": {f.name: [s for s, _ in f.sources] for f in exp.figures + exp.form8606},
+        "assumptions": [
+            {"fact": a.fact, "assumed": json_number(a.assumed), "phrase": a.phrase, "affects": a.affects} for a in exp.assumptions
+        ],
+        "figure_assumptions": {
+            **{f.name: f.assumed for f in exp.figures if f.assumed},
+            **{f"form8606.{f.name}": f.assumed for f in exp.form8606 if f.assumed},
+        },
         "trace": [
             {
                 "step": s.step,
@@ -121,6 +129,7 @@ def to_json_dict(exp: Explanation) -> dict[str, Any]:
                 "advice": s.advice,
                 "sources": [sid for sid, _ in s.sources],
                 "pinpoints": {sid: pin for sid, pin in s.sources if pin},
+                "assumed": s.assumed,
             }
             for s in exp.steps
         ],
@@ -129,6 +138,7 @@ def to_json_dict(exp: Explanation) -> dict[str, Any]:
                 "rule": n.rule,
                 "failed": [_check_json(c) for c in n.failed],
                 "would_fire_if": [[_requirement_json(r) for r in alt] for alt in n.would_fire_if],
+                "assumed": n.assumed,
             }
             for n in exp.not_fired
         ],
@@ -200,6 +210,14 @@ def render_markdown(exp: Explanation, descriptions: dict[str, str] | None = None
         source_title=lambda sid: exp.sources[sid].title if sid in exp.sources else sid,
         why_not=lambda n: would_fire_phrase(n.would_fire_if, questions or {}, descriptions, exp.tax_year),
         new_pin=lambda sid, pin: bool(pin) and sid in exp.sources and pin.replace("§", "").strip() not in exp.sources[sid].title,
+        assumed_text=join_phrases([a.phrase or a.fact for a in exp.assumptions], "; ", "; "),
+        # What a wrong assumption would change: the warnings and steps it keeps from applying
+        # directly (not those that would follow from another rule's conclusion).
+        kept=[
+            n
+            for n in exp.not_fired
+            if n.assumed and n.kind in ("warning", "action") and any(not any(r.conclusion for r in a) for a in n.would_fire_if)
+        ],
         actions=[s for s in order if s.kind == "action"],
         warnings=[s for s in order if s.kind == "warning"],
         infos=[s for s in order if s.kind == "info"],
