@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from engine.model.bounds import arith as _bounded_arith
-from engine.model.bounds import bool_unknown, bounded_functions, decide, join
+from engine.model.bounds import bool_unknown, bounded_functions, decide, join2
 from engine.model.expr import (
     BinOp,
     Bool,
@@ -149,7 +149,12 @@ def compile_expr(node: Node, functions: dict[str, Callable[..., Any]]) -> Fn:
                     unknowns.append(value)
                 elif bool(value) == stop:
                     return stop
-            return bool_unknown(_merge(*unknowns).missing) if unknowns else (not stop)
+            if not unknowns:
+                return not stop
+            missing = unknowns[0].missing
+            for other in unknowns[1:]:
+                missing = missing | other.missing
+            return bool_unknown(missing)
 
         return kleene
     if isinstance(node, Call):
@@ -167,10 +172,7 @@ def _compile_call(node: Call, functions: dict[str, Callable[..., Any]]) -> Fn:
             if test.__class__ is Unknown:
                 if test.values is not None and len(test.values) == 1 and not test.null:
                     return then(env) if next(iter(test.values)) else other(env)
-                joined = join(then(env), other(env))
-                if joined.__class__ is Unknown:
-                    return Unknown(joined.missing | test.missing, joined.lo, joined.hi, joined.values, joined.null)
-                return joined
+                return join2(then(env), other(env), test.missing)
             return then(env) if test else other(env)
 
         return choose
@@ -208,7 +210,7 @@ def _compile_call(node: Call, functions: dict[str, Callable[..., Any]]) -> Fn:
         values = [a(env) for a in args]
         for v in values:
             if v.__class__ is Unknown:
-                if bounded is not None and (takes_null or not any(x is None for x in values)):
+                if bounded is not None and (takes_null or None not in values):
                     return bounded(*values)
                 return _merge(*values)
         if not takes_null and any(v is None for v in values):

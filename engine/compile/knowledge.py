@@ -70,6 +70,9 @@ class CompiledKnowledge:
     derived: tuple[str, ...]
     #: Per rule id: the names its advice shows (placeholders), for weighing figures.
     advice_names: dict[str, frozenset[str]]
+    #: Per assumable fact: indexes into ``plan`` of the values that depend on it (in plan order),
+    #: so that the pass with assumptions recomputes only those.
+    refresh: dict[str, tuple[int, ...]]
 
 
 def compile_knowledge(knowledge: Knowledge) -> CompiledKnowledge:
@@ -134,7 +137,23 @@ def compile_knowledge(knowledge: Knowledge) -> CompiledKnowledge:
         {name: f.assume_phrase for name, f in knowledge.facts.items() if f.assume_phrase},
         tuple(name for name, _ in plan),
         {r.id: frozenset(PLACEHOLDER.findall(r.advice)) for r in knowledge.rules},
+        _refresh(knowledge, plan),
     )
+
+
+def _refresh(knowledge: Knowledge, plan: list[tuple[str, Callable[[dict[str, Any]], Any]]]) -> dict[str, tuple[int, ...]]:
+    """For every fact, the plan entries (by index) that depend on it directly or through others."""
+    reach: dict[str, set[str]] = {}
+    for name, _ in plan:  # dependency order: a value's inputs are resolved before it
+        if name in knowledge.values:
+            direct = expr.names_in(knowledge.values[name].ast)
+        else:
+            direct = {knowledge.parameters[name].by or "", "tax_year"}
+        found: set[str] = set()
+        for dep in direct:
+            found |= reach.get(dep, {dep})
+        reach[name] = found
+    return {fact: tuple(i for i, (name, _) in enumerate(plan) if fact in reach[name]) for fact in knowledge.facts}
 
 
 def _fallbacks(knowledge: Knowledge) -> dict[str, Callable[[dict[str, Any]], Any]]:
@@ -279,11 +298,38 @@ def _leaf_fn(leaf: Leaf) -> Callable[[dict[str, Any]], tuple[Any, Any]]:
         return generic
     const = _literal(right)
     test = _PY_OPS[op]
+    numeric = isinstance(const, (int, Decimal)) and not isinstance(const, bool)
+
+    def bounded(left: expr.Unknown) -> Any:
+        # Inlined engine.model.bounds.decide for a constant (this runs for every condition):
+        # decided when every allowed value agrees; a value that may not apply can only fail.
+        values = left.values
+        if values is not None:
+            try:
+                outcomes = {bool(test(v, const)) for v in values}
+            except TypeError:
+                return compare(op, left, const)
+            if left.null:
+                outcomes.add(False)
+            return outcomes.pop() if len(outcomes) == 1 else left
+        lo, hi = left.lo, left.hi
+        if not numeric or (lo is None and hi is None):
+            return left
+        if op in (">", ">="):
+            sure, never = lo is not None and test(lo, const), hi is not None and not test(hi, const)
+        elif op in ("<", "<="):
+            sure, never = hi is not None and test(hi, const), lo is not None and not test(lo, const)
+        else:
+            apart = (hi is not None and hi < const) or (lo is not None and lo > const)
+            sure, never = (apart, False) if op == "!=" else (False, apart)
+        if never:
+            return False
+        return True if sure and not left.null else left
 
     def by_const(env: dict[str, Any]) -> tuple[Any, Any]:
         left = env.get(name, missing_left)
         if left.__class__ is Unknown:
-            return left, compare(op, left, const)
+            return left, bounded(left)
         if left is None:
             return left, False
         try:

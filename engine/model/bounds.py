@@ -14,7 +14,7 @@ from typing import Any
 
 from engine.model.expr import Unknown
 
-__all__ = ["decide", "arith", "join", "bool_unknown", "BOUNDED", "span", "unknown_of"]
+__all__ = ["decide", "arith", "join", "join2", "bool_unknown", "BOUNDED", "span", "unknown_of"]
 
 #: Larger value sets are forgotten (an unconstrained Unknown) rather than enumerated.
 MAX_VALUES = 16
@@ -139,27 +139,75 @@ def _make(missing: frozenset[str], lo: Any, hi: Any, null: bool) -> Any:
     return Unknown(missing, lo=lo, hi=hi, null=null)
 
 
+_NONE: frozenset[str] = frozenset()
+
+
 def arith(op: str, left: Any, right: Any) -> Any:
-    """``+``, ``-``, ``*`` with an Unknown operand, by interval arithmetic (``/`` knows nothing)."""
-    missing = _missing(left, right)
-    ls, rs = span(left), span(right)
-    if op == "/" or ls is None or rs is None:
+    """``+``, ``-``, ``*`` with an Unknown operand, by interval arithmetic (``/`` knows nothing).
+
+    Written out (no helper calls): it runs for most formulas of every evaluation.
+    """
+    if left.__class__ is Unknown:
+        lmiss, lnull = left.missing, left.null
+        if left.values is not None:
+            ls = span(left)
+            if ls is None:
+                return Unknown(lmiss | (right.missing if right.__class__ is Unknown else _NONE))
+            llo, lhi = ls[0], ls[1]
+        else:
+            llo, lhi = left.lo, left.hi
+    else:
+        lmiss, lnull, llo, lhi = _NONE, False, left, left
+        if not _number(left):
+            llo = lhi = None
+    if right.__class__ is Unknown:
+        rmiss, rnull = right.missing, right.null
+        if right.values is not None:
+            rs = span(right)
+            if rs is None:
+                return Unknown(lmiss | rmiss)
+            rlo, rhi = rs[0], rs[1]
+        else:
+            rlo, rhi = right.lo, right.hi
+    else:
+        rmiss, rnull, rlo, rhi = _NONE, False, right, right
+        if not _number(right):
+            rlo = rhi = None
+    missing = lmiss | rmiss
+    if op == "/" or (llo is None and lhi is None) or (rlo is None and rhi is None):
         return Unknown(missing)
-    null = ls[2] or rs[2]
+    null = lnull or rnull
     if op == "+":
-        return _make(missing, _add(ls[0], rs[0]), _add(ls[1], rs[1]), null)
-    if op == "-":
-        return _make(missing, _sub(ls[0], rs[1]), _sub(ls[1], rs[0]), null)
-    if ls[0] is not None and rs[0] is not None and ls[0] >= 0 and rs[0] >= 0:
+        lo = None if llo is None or rlo is None else llo + rlo
+        hi = None if lhi is None or rhi is None else lhi + rhi
+    elif op == "-":
+        lo = None if llo is None or rhi is None else llo - rhi
+        hi = None if lhi is None or rlo is None else lhi - rlo
+    elif llo is not None and rlo is not None and llo >= 0 and rlo >= 0:
         # Both non-negative (the usual case: an amount times a rate).
-        hi = None if ls[1] is None or rs[1] is None else ls[1] * rs[1]
-        if ls[1] == 0 or rs[1] == 0:
-            hi = 0
-        return _make(missing, ls[0] * rs[0], hi, null)
-    if None not in (ls[0], ls[1], rs[0], rs[1]):
-        products = [a * b for a in (ls[0], ls[1]) for b in (rs[0], rs[1])]
-        return _make(missing, min(products), max(products), null)
-    return Unknown(missing)
+        lo = llo * rlo
+        hi = 0 if lhi == 0 or rhi == 0 else None if lhi is None or rhi is None else lhi * rhi
+    elif None not in (llo, lhi, rlo, rhi):
+        products = [llo * rlo, llo * rhi, lhi * rlo, lhi * rhi]
+        lo, hi = min(products), max(products)
+    else:
+        return Unknown(missing)
+    if lo is not None and lo == hi and not null:
+        return lo  # a single value left: it is known
+    return Unknown(missing, lo, hi, None, null)
+
+
+def join2(a: Any, b: Any, extra: frozenset[str]) -> Any:
+    """``join(a, b)`` for an ``if`` whose test waits on ``extra``, with the common cases written out."""
+    if a.__class__ is not Unknown and b.__class__ is not Unknown:
+        if _number(a) and _number(b):
+            return a if a == b and type(a) is type(b) else Unknown(extra, min(a, b), max(a, b), None, False)
+        if a is None and b is None:
+            return None
+    found = join(a, b)
+    if found.__class__ is Unknown:
+        return Unknown(found.missing | extra, found.lo, found.hi, found.values, found.null)
+    return found
 
 
 def join(*options: Any) -> Any:
@@ -208,26 +256,66 @@ def unknown_of(fact_type: str, name: str, low: Any = None, high: Any = None, val
 # ------------------------------------------------------------------ functions with bounds
 def _extreme(values: list[Any], smallest: bool) -> Any:
     """min/max over values some of which are Unknown (arguments that do not apply are skipped)."""
-    missing = _missing(*values)
-    present = [v for v in values if v is not None]
-    if not present:
-        return None
-    spans = [span(v) for v in present]
-    if any(s is None for s in spans):
-        return Unknown(missing)
-    sure = [s for s in spans if not s[2]]  # type: ignore[index]
+    missing = _NONE
+    los: list[Any] = []
+    his: list[Any] = []
+    sure = False  # some argument is certain to apply
+    open_lo = open_hi = False
+    for v in values:
+        if v is None:
+            continue
+        if v.__class__ is Unknown:
+            missing = missing | v.missing
+            if v.values is not None:
+                s = span(v)
+                if s is None:
+                    return Unknown(missing | _missing(*values))
+                lo, hi, null = s
+            else:
+                lo, hi, null = v.lo, v.hi, v.null
+                if lo is None and hi is None:
+                    return Unknown(_missing(*values))
+        elif _number(v):
+            lo, hi, null = v, v, False
+        else:
+            return Unknown(_missing(*values))
+        # An argument that may not apply can only be left out: it bounds the result on its
+        # own side only (min: it may lower it; max: it may raise it).
+        if smallest:
+            if lo is None:
+                open_lo = True
+            else:
+                los.append(lo)
+            if not null:
+                sure = True
+                if hi is None:
+                    open_hi = True
+                else:
+                    his.append(hi)
+        else:
+            if hi is None:
+                open_hi = True
+            else:
+                his.append(hi)
+            if not null:
+                sure = True
+                if lo is None:
+                    open_lo = True
+                else:
+                    los.append(lo)
+    if not los and not his and not open_lo and not open_hi:
+        return None  # every argument does not apply
     pick = min if smallest else max
     if smallest:
-        los = [s[0] for s in spans]  # type: ignore[index]
-        lo = None if None in los else pick(los)
-        his = [s[1] for s in sure]  # type: ignore[index]
-        hi = None if not sure or None in his else pick(his)
+        lo = None if open_lo or not los else min(los)
+        hi = None if not sure or open_hi or not his else min(his)
     else:
-        his = [s[1] for s in spans]  # type: ignore[index]
-        hi = None if None in his else pick(his)
-        los = [s[0] for s in sure]  # type: ignore[index]
-        lo = None if not sure or None in los else pick(los)
-    return _make(missing, lo, hi, not sure)
+        hi = None if open_hi or not his else max(his)
+        lo = None if not sure or open_lo or not los else max(los)
+    del pick
+    if lo is not None and lo == hi and sure:
+        return lo
+    return Unknown(missing, lo, hi, None, not sure)
 
 
 def _monotone(fn: Any) -> Any:

@@ -192,9 +192,13 @@ def conversion_clock_end(conversions: list, year: int) -> Any:
     return max(running) if running else None
 
 
+#: Month names, read once (``calendar.month_name`` formats a date on every lookup).
+_MONTHS = tuple(calendar.month_name)
+
+
 def month_year(year: int, month: int) -> str:
     """A month as words: ``month_year(2026, 12)`` is ``'December 2026'``."""
-    return f"{calendar.month_name[int(month)]} {int(year)}"
+    return f"{_MONTHS[int(month)]} {int(year)}"
 
 
 FUNCTIONS: dict[str, Callable[..., Any]] = {

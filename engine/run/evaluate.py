@@ -97,8 +97,18 @@ def person_fact(compiled: CompiledKnowledge, env: dict[str, Any], statuses: Stat
     return fact
 
 
-def rule_statuses(compiled: CompiledKnowledge, env: dict[str, Any]) -> Statuses:
+def rule_statuses(
+    compiled: CompiledKnowledge, env: dict[str, Any], base: Statuses | None = None, base_env: dict[str, Any] | None = None
+) -> Statuses:
     """The three-valued pass: every rule's status (True, False or Unknown) without durable_rules.
+
+    Args:
+        compiled: The compiled knowledge.
+        env: The environment of :func:`compute_env`.
+        base: The pass over the given facts alone, when ``env`` adds assumptions to them.
+        base_env: The environment of ``base``: a condition whose values are the very same
+            objects there keeps its result, and a rule all of whose conditions kept theirs keeps
+            its status without being combined again.
 
     Returns:
         The status, leaf results and pending facts of every rule.
@@ -115,26 +125,48 @@ def rule_statuses(compiled: CompiledKnowledge, env: dict[str, Any]) -> Statuses:
     for crule, rule_leaves in compiled.rule_leaves:
         rule = crule.rule
         results: dict[int, tuple[Any, Any]] = {}
+        earlier = base.results[rule.id] if base is not None and base_env is not None else None
+        same = earlier is not None
         for leaf in rule_leaves:
             key = id(leaf)
             if leaf.conclusion:
-                results[key] = _conclusion(leaf, yes, maybe, pending_missing)
+                result = results[key] = _conclusion(leaf, yes, maybe, pending_missing)
+                if same and result != earlier[key]:  # type: ignore[index]
+                    same = False
             else:
-                result = results[key] = leaf_fns[key](env)
+                if (
+                    earlier is not None
+                    and env.get(leaf.name) is base_env.get(leaf.name)  # type: ignore[union-attr]
+                    and (key not in rights or env.get(rights[key]) is base_env.get(rights[key]))  # type: ignore[union-attr]
+                ):
+                    result = results[key] = earlier[key]
+                else:
+                    same = False
+                    result = results[key] = leaf_fns[key](env)
                 if result[1] is True and (
                     result[0].__class__ is Unknown or (key in rights and env.get(rights[key], _UNKNOWN).__class__ is Unknown)
                 ):
                     decided[flags[key]] = True
+        if same:  # every condition as in pass A: so is the rule (and its memoised groups)
+            state = status[rule.id] = base.status[rule.id]  # type: ignore[union-attr]
+            results_by_rule[rule.id] = earlier  # type: ignore[assignment]
+            _note(rule, state, yes, maybe, pending_missing)
+            continue
         state = node_status(rule.when, results)
         status[rule.id] = state
         results_by_rule[rule.id] = results
-        target = maybe if state.__class__ is Unknown else yes if state else None
-        if target is not None:
-            for name, value in rule.conclude:
-                target.setdefault(name, {}).setdefault(value, []).append(rule.id)
-            if state.__class__ is Unknown:
-                pending_missing[rule.id] = state.missing
+        _note(rule, state, yes, maybe, pending_missing)
     return Statuses(status, results_by_rule, pending_missing, decided)
+
+
+def _note(rule: Any, state: Any, yes: dict, maybe: dict, pending: dict) -> None:
+    """Record the rule's conclusions as certain (fired) or possible (undetermined)."""
+    target = maybe if state.__class__ is Unknown else yes if state else None
+    if target is not None:
+        for name, value in rule.conclude:
+            target.setdefault(name, {}).setdefault(value, []).append(rule.id)
+        if state.__class__ is Unknown:
+            pending[rule.id] = state.missing
 
 
 def run(compiled: CompiledKnowledge, facts: dict[str, Any]) -> RunResult:
@@ -150,12 +182,8 @@ def run(compiled: CompiledKnowledge, facts: dict[str, Any]) -> RunResult:
     assumed: dict[str, Any] = {}
     wanted = waiting_on(compiled, base_env, base, facts)
     if wanted:
-        filled = dict(facts)
-        for name in wanted:
-            if name in compiled.assume:
-                filled[name] = compiled.assume[name]
-        env = compute_env(compiled, filled, fill=True)
-        statuses = rule_statuses(compiled, env)
+        env = _with_assumptions(compiled, base_env, wanted)
+        statuses = rule_statuses(compiled, env, base, base_env)
         for name in sorted(wanted):
             assumed[name] = compiled.assume[name] if name in compiled.assume else compiled.fallbacks[name](env)
     order, _ = compiled.runtime.run(person_fact(compiled, env, statuses))
@@ -166,6 +194,26 @@ def run(compiled: CompiledKnowledge, facts: dict[str, Any]) -> RunResult:
             + ", ".join(sorted(three ^ set(order)))
         )
     return RunResult(facts, env, order, statuses, base_env, base, assumed)
+
+
+def _with_assumptions(compiled: CompiledKnowledge, base_env: dict[str, Any], wanted: set[str]) -> dict[str, Any]:
+    """Pass B's environment: pass A's, with the wanted facts assumed and what depends on them recomputed.
+
+    The same as :func:`compute_env` of the filled facts with ``fill``: only values that depend
+    on a wanted fact can differ (``default(fact, fallback)`` reads the fact it assumes), and of
+    those only the ones pass A left unknown (a value known from the given facts alone stays).
+    """
+    env = dict(base_env)
+    env[FILL] = True
+    for name in wanted:
+        if name in compiled.assume:
+            env[name] = compiled.assume[name]
+    plan = compiled.plan
+    for i in sorted({i for name in wanted for i in compiled.refresh[name]}):
+        name, fn = plan[i]
+        if base_env[name].__class__ is Unknown:
+            env[name] = fn(env)
+    return env
 
 
 def waiting_on(compiled: CompiledKnowledge, env: dict[str, Any], statuses: Statuses, facts: dict[str, Any]) -> set[str]:
