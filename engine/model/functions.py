@@ -249,7 +249,7 @@ DESCRIPTIONS: dict[str, str] = {
     "round_up": "round_up(x, step): up to the next multiple of step",
     "round_down": "round_down(x, step): down to a multiple of step",
     "if": "if(condition, then, else)",
-    "default": "default(x, fallback): fallback when x is unknown",
+    "default": "default(x, fallback): an assumption, stated as such: fallback when x is unknown (null: not an assumption)",
     "known": "known(x): true when x is known",
     "first_known": "first_known(a, b, ...): the first known value; when none is, all are asked for",
     "month_year": "month_year(year, month): the month in words, e.g. December 2026",
