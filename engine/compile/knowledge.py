@@ -92,15 +92,19 @@ def compile_knowledge(knowledge: Knowledge) -> CompiledKnowledge:
     leaf_fns: dict[int, Callable[[dict[str, Any]], tuple[Any, Any]]] = {}
     flags: dict[int, str] = {}
     right_names: dict[int, str] = {}
+    unknown_facts = {
+        name: unknown_of(f.type, name, f.min, f.max, f.values) for name, f in knowledge.facts.items() if not f.has_default
+    }
     for crule in rules:
         for leaf in leaves(crule.rule.when):
             if not leaf.conclusion:
                 names.add(leaf.name)
                 names |= expr.names_in(leaf.right)
                 leaf_fns[id(leaf)] = _leaf_fn(leaf)
-                flags[id(leaf)] = f"_b{len(flags)}"
                 if isinstance(leaf.right, expr.Name):
                     right_names[id(leaf)] = leaf.right.name
+                if _may_be_settled(leaf, unknown_facts, leaf_fns[id(leaf)]):
+                    flags[id(leaf)] = f"_b{len(flags)}"
     chunks = []
     for start in range(0, len(rules), CHUNK_SIZE):
         part = rules[start : start + CHUNK_SIZE]
@@ -154,6 +158,16 @@ def _refresh(knowledge: Knowledge, plan: list[tuple[str, Callable[[dict[str, Any
             found |= reach.get(dep, {dep})
         reach[name] = found
     return {fact: tuple(i for i, (name, _) in enumerate(plan) if fact in reach[name]) for fact in knowledge.facts}
+
+
+def _may_be_settled(leaf: Leaf, unknown_facts: dict[str, expr.Unknown], fn: Callable[[dict[str, Any]], Any]) -> bool:
+    """Whether the condition can be decided true while a value it reads is unknown (it then needs a
+    flag for durable_rules). A test of a fact against a constant can only be, when its type's
+    bounds alone decide it (``age >= 0``); a derived value or a second name can carry any bounds.
+    """
+    if isinstance(leaf.right, expr.Name) or leaf.name not in unknown_facts:
+        return True
+    return fn({leaf.name: unknown_facts[leaf.name]})[1] is True
 
 
 def _fallbacks(knowledge: Knowledge) -> dict[str, Callable[[dict[str, Any]], Any]]:

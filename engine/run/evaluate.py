@@ -143,8 +143,12 @@ def rule_statuses(
                 else:
                     same = False
                     result = results[key] = leaf_fns[key](env)
-                if result[1] is True and (
-                    result[0].__class__ is Unknown or (key in rights and env.get(rights[key], _UNKNOWN).__class__ is Unknown)
+                if (
+                    result[1] is True
+                    and key in flags
+                    and (
+                        result[0].__class__ is Unknown or (key in rights and env.get(rights[key], _UNKNOWN).__class__ is Unknown)
+                    )
                 ):
                     decided[flags[key]] = True
         if same:  # every condition as in pass A: so is the rule (and its memoised groups)
