@@ -199,11 +199,36 @@ def arith(op: str, left: Any, right: Any) -> Any:
 
 def join2(a: Any, b: Any, extra: frozenset[str]) -> Any:
     """``join(a, b)`` for an ``if`` whose test waits on ``extra``, with the common cases written out."""
-    if a.__class__ is not Unknown and b.__class__ is not Unknown:
+    au, bu = a.__class__ is Unknown, b.__class__ is Unknown
+    if not au and not bu:
         if _number(a) and _number(b):
             return a if a == b and type(a) is type(b) else Unknown(extra, min(a, b), max(a, b), None, False)
         if a is None and b is None:
             return None
+    elif (not au or a.values is None) and (not bu or b.values is None):
+        # The common case written out: numeric intervals, known numbers, values that do not apply.
+        missing, null, los, his = extra, False, [], []
+        for v, unknown in ((a, au), (b, bu)):
+            if v is None:
+                null = True
+            elif unknown:
+                if v.lo is None and v.hi is None:
+                    return Unknown(extra | _missing(a, b))  # nothing known about one: nor about either
+                missing = missing | v.missing
+                null = null or v.null
+                los.append(v.lo)
+                his.append(v.hi)
+            elif _number(v):
+                los.append(v)
+                his.append(v)
+            else:
+                break
+        else:
+            if not los:
+                return Unknown(missing)
+            lo = None if None in los else min(los)
+            hi = None if None in his else max(his)
+            return Unknown(missing, lo, hi, None, null)
     found = join(a, b)
     if found.__class__ is Unknown:
         return Unknown(found.missing | extra, found.lo, found.hi, found.values, found.null)
