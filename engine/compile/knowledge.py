@@ -340,10 +340,18 @@ def _leaf_fn(leaf: Leaf) -> Callable[[dict[str, Any]], tuple[Any, Any]]:
             return False
         return True if sure and not left.null else left
 
+    # The last Unknown seen and its outcome, as one tuple replaced whole (safe across threads):
+    # an unknown fact is the same object on every evaluation.
+    memo: list[tuple[Any, Any]] = [(None, None)]
+
     def by_const(env: dict[str, Any]) -> tuple[Any, Any]:
         left = env.get(name, missing_left)
         if left.__class__ is Unknown:
-            return left, bounded(left)
+            seen, outcome = memo[0]
+            if seen is not left:
+                outcome = bounded(left)
+                memo[0] = (left, outcome)
+            return left, outcome
         if left is None:
             return left, False
         try:

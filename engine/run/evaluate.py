@@ -205,7 +205,8 @@ def _with_assumptions(compiled: CompiledKnowledge, base_env: dict[str, Any], wan
 
     The same as :func:`compute_env` of the filled facts with ``fill``: only values that depend
     on a wanted fact can differ (``default(fact, fallback)`` reads the fact it assumes), and of
-    those only the ones pass A left unknown (a value known from the given facts alone stays).
+    those only the ones pass A left unknown waiting on an assumed fact (a value known from the
+    given facts alone stays).
     """
     env = dict(base_env)
     env[FILL] = True
@@ -215,7 +216,10 @@ def _with_assumptions(compiled: CompiledKnowledge, base_env: dict[str, Any], wan
     plan = compiled.plan
     for i in sorted({i for name in wanted for i in compiled.refresh[name]}):
         name, fn = plan[i]
-        if base_env[name].__class__ is Unknown:
+        before = base_env[name]
+        # An unknown names every unknown fact its computation read, so one that names no
+        # assumed fact comes out the same.
+        if before.__class__ is Unknown and not before.missing.isdisjoint(wanted):
             env[name] = fn(env)
     return env
 
