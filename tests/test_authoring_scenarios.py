@@ -125,7 +125,7 @@ def test_malformed_test_files_are_reported_all_at_once(tmp_path, monkeypatch, cl
     lines = result.err.splitlines()
     assert (
         "t.yaml:4:5: tests(a).fire: unknown key 'fire'; allowed keys are: name, description, facts, fires, "
-        "does_not_fire, undetermined, figures, form8606, absent_figures, cites, text, questions, tolerance, error, "
+        "does_not_fire, undetermined, figures, form8606, absent_figures, cites, text, questions, assumed, tolerance, error, "
         "absent_form8606 (did you mean 'fires'?)" in lines
     )
     assert "t.yaml:5:5: tests(a).figures: expected a mapping of names to numbers" in lines

@@ -55,8 +55,9 @@ PARTIAL = st.fixed_dictionaries(
 def _agree(raw):
     facts = KB.parse_facts(raw)
     env = compute_env(KB.compiled, facts)
-    order, _ = KB.compiled.runtime.run(person_fact(KB.compiled, env))
-    status = rule_statuses(KB.compiled, env).status
+    statuses = rule_statuses(KB.compiled, env)
+    order, _ = KB.compiled.runtime.run(person_fact(KB.compiled, env, statuses))
+    status = statuses.status
     fired_three = {rid for rid, s in status.items() if s.__class__ is not Unknown and s}
     assert set(order) == fired_three
     assert len(order) == len(set(order))  # no rule fires twice ($or de-duplicated)
@@ -132,8 +133,9 @@ def test_only_year_and_status_gives_a_short_ranked_question_list():
     assert "magi" in asked[:3]
     assert len(exp.undetermined) >= 10 and exp.fired == []
     assert "tax_year" not in asked and "filing_status" not in asked
-    waiting = {m for u in exp.undetermined for m in u.missing}
-    assert set(asked) <= waiting  # never ask a fact that cannot change an undetermined rule
+    waiting = {m for u in exp.undetermined for m in u.missing} | {a.fact for a in exp.assumptions}
+    # Never ask a fact that cannot change an undetermined rule or an assumed outcome (CONTRACT §7.1).
+    assert set(asked) <= waiting
     scores = [q.score for q in exp.questions]
     assert scores == sorted(scores, reverse=True)
 

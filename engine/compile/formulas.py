@@ -1,5 +1,11 @@
 """Evaluation of parsed expressions: three-valued comparison and arithmetic, and compilation of
 an AST (:mod:`engine.expr`) into closures, once per knowledge base.
+
+Unknown values carry bounds (:mod:`engine.model.bounds`), so a comparison or an ``if`` whose
+outcome is the same for every allowed value is decided without the missing facts.
+``default(x, fallback)`` is an assumption about ``x`` (CONTRACT §7.1): without assumptions
+(the environment lacks :data:`FILL`) it is ``x`` itself, unknown; with them, the fallback. A
+``null`` fallback is not an assumption (it tells a function to use another fact instead).
 """
 
 from __future__ import annotations
@@ -8,6 +14,8 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from engine.model.bounds import arith as _bounded_arith
+from engine.model.bounds import bool_unknown, bounded_functions, decide, join2
 from engine.model.expr import (
     BinOp,
     Bool,
@@ -24,8 +32,12 @@ from engine.model.expr import (
     Unknown,
 )
 from engine.model.expr import merge_unknowns as _merge
+from engine.model.functions import FUNCTIONS
 
-__all__ = ["compare", "compile_expr", "NULL_ARGUMENTS", "Env", "Fn"]
+__all__ = ["compare", "compile_expr", "NULL_ARGUMENTS", "Env", "Fn", "FILL"]
+
+#: Key present in an environment evaluated with assumptions: ``default(x, fallback)`` falls back.
+FILL = "\x00assume"
 
 #: Functions that accept "does not apply" (null) arguments; any other function given a null
 #: argument returns null.
@@ -38,7 +50,7 @@ Fn = Callable[[Env], Any]
 def compare(op: str, left: Any, right: Any) -> Any:
     """Three-valued comparison: Unknown if either side is unknown; False if either is null."""
     if left.__class__ is Unknown or right.__class__ is Unknown:
-        return _merge(left, right)
+        return decide(op, left, right, compare)
     if op in ("in", "not in"):
         if left is None:
             return False
@@ -63,7 +75,9 @@ def compare(op: str, left: Any, right: Any) -> Any:
 
 def _arith(op: str, left: Any, right: Any) -> Any:
     if left.__class__ is Unknown or right.__class__ is Unknown:
-        return _merge(left, right)
+        if left is None or right is None:
+            return _merge(left, right)  # kept unknown, as before bounds (never wrong, only cautious)
+        return _bounded_arith(op, left, right)
     if left is None or right is None:
         return None
     if op == "+":
@@ -77,7 +91,11 @@ def _arith(op: str, left: Any, right: Any) -> Any:
     return Decimal(left) / Decimal(right)
 
 
-def compile_expr(node: Node, functions: dict[str, Callable[..., Any]]) -> Fn:
+#: Bound versions of the standard functions (only used for those, not for a caller's own).
+_BOUNDED: dict[str, Callable[..., Any]] = bounded_functions(FUNCTIONS)
+
+
+def compile_expr(node: Node, functions: dict[str, Callable[..., Any]]) -> Fn:  # noqa: C901 - one branch per kind of AST node
     """Compile an AST into a closure ``f(env) -> value``; names missing from env are unknown."""
     if isinstance(node, (Num, Str, Bool)):
         const = node.value
@@ -112,7 +130,11 @@ def compile_expr(node: Node, functions: dict[str, Callable[..., Any]]) -> Fn:
 
         def negate(env: Env) -> Any:
             value = inner(env)
-            return value if value.__class__ is Unknown else (None if value is None else not value)
+            if value.__class__ is Unknown:
+                if value.values is None:
+                    return value
+                return Unknown(value.missing, values=frozenset(not v for v in value.values), null=value.null)
+            return None if value is None else not value
 
         return negate
     if isinstance(node, BoolOp):
@@ -127,7 +149,12 @@ def compile_expr(node: Node, functions: dict[str, Callable[..., Any]]) -> Fn:
                     unknowns.append(value)
                 elif bool(value) == stop:
                     return stop
-            return _merge(*unknowns) if unknowns else (not stop)
+            if not unknowns:
+                return not stop
+            missing = unknowns[0].missing
+            for other in unknowns[1:]:
+                missing = missing | other.missing
+            return bool_unknown(missing)
 
         return kleene
     if isinstance(node, Call):
@@ -143,16 +170,22 @@ def _compile_call(node: Call, functions: dict[str, Callable[..., Any]]) -> Fn:
         def choose(env: Env) -> Any:
             test = cond(env)
             if test.__class__ is Unknown:
-                a, b = then(env), other(env)
-                if a.__class__ is not Unknown and b.__class__ is not Unknown and a == b:
-                    return a
-                return _merge(test, a, b)
+                if test.values is not None and len(test.values) == 1 and not test.null:
+                    return then(env) if next(iter(test.values)) else other(env)
+                return join2(then(env), other(env), test.missing)
             return then(env) if test else other(env)
 
         return choose
     if node.func == "default":
         value, fallback = args
-        return lambda env: fallback(env) if (v := value(env)).__class__ is Unknown else v
+        if isinstance(node.args[1], Null):
+            return lambda env: fallback(env) if (v := value(env)).__class__ is Unknown else v
+
+        def assume(env: Env) -> Any:
+            v = value(env)
+            return fallback(env) if v.__class__ is Unknown and FILL in env else v
+
+        return assume
     if node.func == "first_known":
         # The first argument that is known; when none is, every alternative is reported as
         # missing, so a person who cannot answer one question is offered the others.
@@ -171,11 +204,14 @@ def _compile_call(node: Call, functions: dict[str, Callable[..., Any]]) -> Fn:
         return lambda env: value(env).__class__ is not Unknown
     func = functions[node.func]
     takes_null = node.func in NULL_ARGUMENTS
+    bounded = _BOUNDED.get(node.func) if func is FUNCTIONS.get(node.func) else None
 
     def call(env: Env) -> Any:
         values = [a(env) for a in args]
         for v in values:
             if v.__class__ is Unknown:
+                if bounded is not None and (takes_null or None not in values):
+                    return bounded(*values)
                 return _merge(*values)
         if not takes_null and any(v is None for v in values):
             return None  # a value that does not apply makes the result not apply

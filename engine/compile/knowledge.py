@@ -13,7 +13,8 @@ from typing import Any
 from engine.compile.formulas import compare, compile_expr
 from engine.errors import KnowledgeError, Problem
 from engine.model import expr
-from engine.model.conditions import leaves
+from engine.model.bounds import join, unknown_of
+from engine.model.conditions import PLACEHOLDER, leaves
 from engine.model.functions import FUNCTIONS
 from engine.model.knowledge import Group, Knowledge, Leaf, Rule
 from engine.runtime import ChunkSpec, RulesRuntime
@@ -53,6 +54,25 @@ class CompiledKnowledge:
     rule_leaves: tuple[tuple[CompiledRule, tuple[Leaf, ...]], ...]
     #: Importance of each rule by id (question ranking).
     importance: dict[str, int]
+    #: What is known about each fact nobody gave (its type's bounds), by name.
+    unknown_facts: dict[str, expr.Unknown]
+    #: Per leaf (by ``id``): the name of the person-fact field that says "decided true by bounds".
+    leaf_flags: dict[int, str]
+    #: Per leaf (by ``id``): the name on its right-hand side, when it compares two names.
+    leaf_right: dict[int, str]
+    #: Facts with a declared assumption (``assume:`` in facts.yaml): name -> assumed value.
+    assume: dict[str, Any]
+    #: Facts assumed through a formula's ``default(fact, fallback)``: name -> the fallback closure.
+    fallbacks: dict[str, Callable[[dict[str, Any]], Any]]
+    #: Plain phrase of every assumable fact ("you have no SEP IRA").
+    phrases: dict[str, str]
+    #: Names of the derived values (scanned for the facts they still wait on).
+    derived: tuple[str, ...]
+    #: Per rule id: the names its advice shows (placeholders), for weighing figures.
+    advice_names: dict[str, frozenset[str]]
+    #: Per assumable fact: indexes into ``plan`` of the values that depend on it (in plan order),
+    #: so that the pass with assumptions recomputes only those.
+    refresh: dict[str, tuple[int, ...]]
 
 
 def compile_knowledge(knowledge: Knowledge) -> CompiledKnowledge:
@@ -70,19 +90,28 @@ def compile_knowledge(knowledge: Knowledge) -> CompiledKnowledge:
     rules = [CompiledRule(rule, strata[rule.id], i + 1) for i, rule in enumerate(ordered)]
     names: set[str] = set()
     leaf_fns: dict[int, Callable[[dict[str, Any]], tuple[Any, Any]]] = {}
+    flags: dict[int, str] = {}
+    right_names: dict[int, str] = {}
+    unknown_facts = {
+        name: unknown_of(f.type, name, f.min, f.max, f.values) for name, f in knowledge.facts.items() if not f.has_default
+    }
     for crule in rules:
         for leaf in leaves(crule.rule.when):
             if not leaf.conclusion:
                 names.add(leaf.name)
                 names |= expr.names_in(leaf.right)
                 leaf_fns[id(leaf)] = _leaf_fn(leaf)
+                if isinstance(leaf.right, expr.Name):
+                    right_names[id(leaf)] = leaf.right.name
+                if _may_be_settled(leaf, unknown_facts, leaf_fns[id(leaf)]):
+                    flags[id(leaf)] = f"_b{len(flags)}"
     chunks = []
     for start in range(0, len(rules), CHUNK_SIZE):
         part = rules[start : start + CHUNK_SIZE]
         chunks.append(
             ChunkSpec(
                 name=f"rothkb{start // CHUNK_SIZE}",
-                conditions={c.rule.id: _durable_conditions(c.rule) for c in part},
+                conditions={c.rule.id: _durable_conditions(c.rule, flags) for c in part},
                 conclude={c.rule.id: c.rule.conclude for c in part if c.rule.conclude},
                 priority={c.rule.id: c.priority for c in part},
                 consumes=frozenset(
@@ -104,7 +133,58 @@ def compile_knowledge(knowledge: Knowledge) -> CompiledKnowledge:
         leaf_fns,
         tuple((c, tuple(leaves(c.rule.when))) for c in rules),
         {c.rule.id: c.rule.importance for c in rules},
+        {name: unknown_of(f.type, name, f.min, f.max, f.values) for name, f in knowledge.facts.items() if not f.has_default},
+        flags,
+        right_names,
+        {name: f.assume for name, f in knowledge.facts.items() if f.has_assume},
+        _fallbacks(knowledge),
+        {name: f.assume_phrase for name, f in knowledge.facts.items() if f.assume_phrase},
+        tuple(name for name, _ in plan),
+        {r.id: frozenset(PLACEHOLDER.findall(r.advice)) for r in knowledge.rules},
+        _refresh(knowledge, plan),
     )
+
+
+def _refresh(knowledge: Knowledge, plan: list[tuple[str, Callable[[dict[str, Any]], Any]]]) -> dict[str, tuple[int, ...]]:
+    """For every fact, the plan entries (by index) that depend on it directly or through others."""
+    reach: dict[str, set[str]] = {}
+    for name, _ in plan:  # dependency order: a value's inputs are resolved before it
+        if name in knowledge.values:
+            direct = expr.names_in(knowledge.values[name].ast)
+        else:
+            direct = {knowledge.parameters[name].by or "", "tax_year"}
+        found: set[str] = set()
+        for dep in direct:
+            found |= reach.get(dep, {dep})
+        reach[name] = found
+    return {fact: tuple(i for i, (name, _) in enumerate(plan) if fact in reach[name]) for fact in knowledge.facts}
+
+
+def _may_be_settled(leaf: Leaf, unknown_facts: dict[str, expr.Unknown], fn: Callable[[dict[str, Any]], Any]) -> bool:
+    """Whether the condition can be decided true while a value it reads is unknown (it then needs a
+    flag for durable_rules). A test of a fact against a constant can only be, when its type's
+    bounds alone decide it (``age >= 0``); a derived value or a second name can carry any bounds.
+    """
+    if isinstance(leaf.right, expr.Name) or leaf.name not in unknown_facts:
+        return True
+    return fn({leaf.name: unknown_facts[leaf.name]})[1] is True
+
+
+def _fallbacks(knowledge: Knowledge) -> dict[str, Callable[[dict[str, Any]], Any]]:
+    """``default(fact, fallback)`` in a formula assumes ``fallback`` for ``fact`` (first one found)."""
+    out: dict[str, Callable[[dict[str, Any]], Any]] = {}
+
+    def walk(node: expr.Node) -> None:
+        if isinstance(node, expr.Call) and node.func == "default" and len(node.args) == 2:
+            target, fallback = node.args
+            if isinstance(target, expr.Name) and not isinstance(fallback, expr.Null) and target.name in knowledge.facts:
+                out.setdefault(target.name, compile_expr(fallback, FUNCTIONS))
+        for child in expr.children(node):
+            walk(child)
+
+    for name in sorted(knowledge.values):
+        walk(knowledge.values[name].ast)
+    return out
 
 
 def _plan(knowledge: Knowledge) -> list[tuple[str, Callable[[dict[str, Any]], Any]]]:
@@ -159,7 +239,13 @@ def _by_param(name: str, by: str, table: dict[int, Any]) -> Callable[[dict[str, 
         if key is None:
             return None
         if isinstance(key, expr.Unknown):
-            return key
+            if key.values is None:
+                return key
+            column = table[env["tax_year"]]
+            found = join(*(column.get(str(v)) for v in sorted(key.values, key=str)), *([None] if key.null else []))
+            if found.__class__ is expr.Unknown:
+                return expr.Unknown(found.missing | key.missing, found.lo, found.hi, found.values, found.null)
+            return found
         return table[env["tax_year"]].get(str(key))
 
     return lookup
@@ -226,11 +312,46 @@ def _leaf_fn(leaf: Leaf) -> Callable[[dict[str, Any]], tuple[Any, Any]]:
         return generic
     const = _literal(right)
     test = _PY_OPS[op]
+    numeric = isinstance(const, (int, Decimal)) and not isinstance(const, bool)
+
+    def bounded(left: expr.Unknown) -> Any:
+        # Inlined engine.model.bounds.decide for a constant (this runs for every condition):
+        # decided when every allowed value agrees; a value that may not apply can only fail.
+        values = left.values
+        if values is not None:
+            try:
+                outcomes = {bool(test(v, const)) for v in values}
+            except TypeError:
+                return compare(op, left, const)
+            if left.null:
+                outcomes.add(False)
+            return outcomes.pop() if len(outcomes) == 1 else left
+        lo, hi = left.lo, left.hi
+        if not numeric or (lo is None and hi is None):
+            return left
+        if op in (">", ">="):
+            sure, never = lo is not None and test(lo, const), hi is not None and not test(hi, const)
+        elif op in ("<", "<="):
+            sure, never = hi is not None and test(hi, const), lo is not None and not test(lo, const)
+        else:
+            apart = (hi is not None and hi < const) or (lo is not None and lo > const)
+            sure, never = (apart, False) if op == "!=" else (False, apart)
+        if never:
+            return False
+        return True if sure and not left.null else left
+
+    # The last Unknown seen and its outcome, as one tuple replaced whole (safe across threads):
+    # an unknown fact is the same object on every evaluation.
+    memo: list[tuple[Any, Any]] = [(None, None)]
 
     def by_const(env: dict[str, Any]) -> tuple[Any, Any]:
         left = env.get(name, missing_left)
         if left.__class__ is Unknown:
-            return left, left
+            seen, outcome = memo[0]
+            if seen is not left:
+                outcome = bounded(left)
+                memo[0] = (left, outcome)
+            return left, outcome
         if left is None:
             return left, False
         try:
@@ -241,7 +362,11 @@ def _leaf_fn(leaf: Leaf) -> Callable[[dict[str, Any]], tuple[Any, Any]]:
     return by_const
 
 
-def _durable_leaf(leaf: Leaf, field: str) -> dict[str, Any]:
+def _durable_leaf(leaf: Leaf, field: str, flag: str | None = None) -> dict[str, Any]:
+    if flag is not None:
+        # A condition decided true by bounds while a value it reads is still unknown: the
+        # three-valued pass sets the flag, durable_rules reads it (no value is guessed).
+        return {"$or": [_durable_leaf(leaf, field), {"$eq": {flag: True}}]}
     right = leaf.right
     if leaf.op in ("in", "not in"):
         items = [_durable_value(i) for i in right.items]  # type: ignore[attr-defined]
@@ -276,23 +401,23 @@ def _and(items: list[dict[str, Any]]) -> dict[str, Any]:
     return {"$and": items[:29] + [_and(items[29:])]}
 
 
-def _person_expr(cond: Any) -> dict[str, Any]:
+def _person_expr(cond: Any, flags: dict[int, str]) -> dict[str, Any]:
     if isinstance(cond, Leaf):
-        return _durable_leaf(cond, cond.name)
-    parts = [_person_expr(item) for item in cond.items]
+        return _durable_leaf(cond, cond.name, flags.get(id(cond)))
+    parts = [_person_expr(item, flags) for item in cond.items]
     if cond.op == "all":
         return _and(parts)
     return {"$or": parts} if len(parts) > 1 else parts[0]
 
 
-def _durable_conditions(rule: Rule) -> list[dict[str, Any]]:
+def _durable_conditions(rule: Rule, flags: dict[int, str]) -> list[dict[str, Any]]:
     when = rule.when
     top = list(when.items) if isinstance(when, Group) and when.op == "all" else [when]
     person = [item for item in top if not (isinstance(item, Leaf) and item.conclusion)]
     chained = [item for item in top if isinstance(item, Leaf) and item.conclusion]
     conds: list[dict[str, Any]] = []
     if person or not chained:
-        conds.append({"m": _and([{"t": "p"}] + [_person_expr(item) for item in person])})
+        conds.append({"m": _and([{"t": "p"}] + [_person_expr(item, flags) for item in person])})
     for i, leaf in enumerate(chained):
         conds.append({f"c{i}": _and([{"t": "c"}, {"n": leaf.name}, _durable_leaf(leaf, "v")])})
     return conds

@@ -43,15 +43,39 @@ __all__ = [
 
 
 class Unknown:
-    """An unknown value; ``missing`` names the facts that would make it known."""
+    """An unknown value; ``missing`` names the facts that would make it known.
 
-    __slots__ = ("missing",)
+    It also carries what *is* known about the value (CONTRACT §7.1), so that a condition true
+    for every value still allowed is decided without the missing facts:
 
-    def __init__(self, missing: frozenset[str] = frozenset()) -> None:
+    - ``values``: the finite set of values it can take (yes/no and enum facts), or None;
+    - ``lo`` / ``hi``: inclusive numeric bounds (None: unbounded), used when ``values`` is None;
+    - ``null``: whether it may turn out "does not apply" (``None``).
+
+    ``Unknown(missing)`` alone knows nothing: any type, any value, possibly null.
+    """
+
+    __slots__ = ("missing", "lo", "hi", "values", "null")
+
+    def __init__(
+        self,
+        missing: frozenset[str] = frozenset(),
+        lo: Any = None,
+        hi: Any = None,
+        values: frozenset[Any] | None = None,
+        null: bool = True,
+    ) -> None:
         self.missing = missing
+        self.lo = lo
+        self.hi = hi
+        self.values = values
+        self.null = null
 
     def __repr__(self) -> str:
-        return f"Unknown({sorted(self.missing)})"
+        bounds = f", values={sorted(map(str, self.values))}" if self.values is not None else ""
+        if self.lo is not None or self.hi is not None:
+            bounds += f", lo={self.lo}, hi={self.hi}"
+        return f"Unknown({sorted(self.missing)}{bounds}{'' if self.null else ', not null'})"
 
     def __bool__(self) -> bool:  # an unknown must never be mistaken for a truth value
         raise TypeError("Unknown has no truth value")
@@ -66,6 +90,7 @@ def is_unknown(value: Any) -> bool:
 
 
 def merge_unknowns(*values: Any) -> Unknown:
+    """An Unknown that knows nothing but the union of the facts the ``values`` wait on."""
     missing: frozenset[str] = frozenset()
     for value in values:
         if value.__class__ is Unknown:

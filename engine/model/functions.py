@@ -215,9 +215,13 @@ def conversion_clock_end(conversions: list, year: int, *this_year: Any) -> Any:
     return max(running) if running else None
 
 
+#: Month names, read once (``calendar.month_name`` formats a date on every lookup).
+_MONTHS = tuple(calendar.month_name)
+
+
 def month_year(year: int, month: int) -> str:
     """A month as words: ``month_year(2026, 12)`` is ``'December 2026'``."""
-    return f"{calendar.month_name[int(month)]} {int(year)}"
+    return f"{_MONTHS[int(month)]} {int(year)}"
 
 
 FUNCTIONS: dict[str, Callable[..., Any]] = {
@@ -268,7 +272,7 @@ DESCRIPTIONS: dict[str, str] = {
     "round_up": "round_up(x, step): up to the next multiple of step",
     "round_down": "round_down(x, step): down to a multiple of step",
     "if": "if(condition, then, else)",
-    "default": "default(x, fallback): fallback when x is unknown",
+    "default": "default(x, fallback): an assumption, stated as such: fallback when x is unknown (null: not an assumption)",
     "known": "known(x): true when x is known",
     "first_known": "first_known(a, b, ...): the first known value; when none is, all are asked for",
     "month_year": "month_year(year, month): the month in words, e.g. December 2026",

@@ -94,6 +94,12 @@ class FactDef:
     #: For yes/no facts: what each answer would mean, for "it would apply if ..." sentences.
     yes_means: str = ""
     no_means: str = ""
+    #: The answer assumed when the fact is not given (CONTRACT §7.1), typed as a given value.
+    assume: Any = None
+    has_assume: bool = False
+    #: The plain phrase of that assumption ("you have no SEP IRA"); a fact assumed only by a
+    #: formula's ``default(fact, fallback)`` has the phrase without ``assume``.
+    assume_phrase: str = ""
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,15 @@
 the same compiled conditions explains them (fired, not fired with the failing conditions,
 undetermined with the facts it waits on), and the two must agree.
 
+Two passes (CONTRACT §7.1). Pass A uses the given facts alone: an unknown fact is known only by
+its bounds (money is never negative, ...), so whatever holds for every allowed value is
+decided and rests on no assumption. Pass B, run only when pass A still waits on a fact that has
+a declared assumption, fills those facts with their assumed answers (and lets formulas'
+``default(fact, fallback)`` fall back). The outcome shown is pass B's: a rule or value decided in
+A carries no assumption; one decided only in B rests on the assumed facts it waited on in A.
+durable_rules fires on pass B's facts, so what fires is what the explanation says applies, and
+it must agree with pass B's three-valued statuses.
+
 The result is a :class:`RunResult`; turning it into an explanation is ``engine.trace``'s job.
 """
 
@@ -10,13 +19,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from engine.compile.formulas import FILL
 from engine.compile.knowledge import CompiledKnowledge
 from engine.errors import EngineFailure
 from engine.model.expr import Unknown
 from engine.model.knowledge import Leaf
 from engine.run.status import node_status
 
-__all__ = ["RunResult", "Statuses", "run", "compute_env", "rule_statuses", "person_fact"]
+__all__ = ["RunResult", "Statuses", "run", "compute_env", "rule_statuses", "person_fact", "waiting_on"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +39,8 @@ class Statuses:
     results: dict[str, dict[int, tuple[Any, Any]]]
     #: Per undetermined rule id: the facts it waits on.
     pending: dict[str, frozenset[str]]
+    #: Person-fact flags of the conditions decided true by bounds alone (see :func:`person_fact`).
+    decided: dict[str, bool]
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,18 +52,33 @@ class RunResult:
     #: Rule ids in durable_rules' firing order.
     order: list[str]
     statuses: Statuses
+    #: Pass A (the given facts alone); the same objects as ``env``/``statuses`` when no
+    #: assumption applied.
+    base_env: dict[str, Any]
+    base: Statuses
+    #: Facts answered by assumption in pass B: name -> assumed value (empty: pass B not run).
+    assumed: dict[str, Any]
 
 
 _UNKNOWN = Unknown()
 
 
-def compute_env(compiled: CompiledKnowledge, facts: dict[str, Any]) -> dict[str, Any]:
-    """Facts, defaults, the year's parameters and every derived value (unknowns kept)."""
+def compute_env(compiled: CompiledKnowledge, facts: dict[str, Any], fill: bool = False) -> dict[str, Any]:
+    """Facts, defaults, the year's parameters and every derived value (unknowns kept, with bounds).
+
+    Args:
+        compiled: The compiled knowledge.
+        facts: Validated facts.
+        fill: Evaluate with assumptions: ``default(fact, fallback)`` falls back (pass B).
+
+    """
     k = compiled.knowledge
-    env: dict[str, Any] = {}
+    env: dict[str, Any] = dict(compiled.unknown_facts)
     for name, fact in k.facts.items():
         if fact.has_default and name not in facts:
             env[name] = fact.default
+    if fill:
+        env[FILL] = True
     env.update(facts)
     env.update(compiled.year_params[facts["tax_year"]])
     for name, fn in compiled.plan:
@@ -59,13 +86,29 @@ def compute_env(compiled: CompiledKnowledge, facts: dict[str, Any]) -> dict[str,
     return env
 
 
-def person_fact(compiled: CompiledKnowledge, env: dict[str, Any]) -> dict[str, Any]:
-    """The flat fact given to durable_rules: known, applicable values the conditions test."""
-    return {n: env[n] for n in compiled.condition_names if n in env and env[n] is not None and env[n].__class__ is not Unknown}
+def person_fact(compiled: CompiledKnowledge, env: dict[str, Any], statuses: Statuses | None = None) -> dict[str, Any]:
+    """The flat fact given to durable_rules: known, applicable values the conditions test, and a
+    flag for every condition the three-valued pass decided true by bounds while a value it reads
+    is still unknown (durable_rules gets the decided condition, never a guessed value).
+    """
+    fact = {n: env[n] for n in compiled.condition_names if n in env and env[n] is not None and env[n].__class__ is not Unknown}
+    if statuses is not None:
+        fact.update(statuses.decided)
+    return fact
 
 
-def rule_statuses(compiled: CompiledKnowledge, env: dict[str, Any]) -> Statuses:
+def rule_statuses(
+    compiled: CompiledKnowledge, env: dict[str, Any], base: Statuses | None = None, base_env: dict[str, Any] | None = None
+) -> Statuses:
     """The three-valued pass: every rule's status (True, False or Unknown) without durable_rules.
+
+    Args:
+        compiled: The compiled knowledge.
+        env: The environment of :func:`compute_env`.
+        base: The pass over the given facts alone, when ``env`` adds assumptions to them.
+        base_env: The environment of ``base``: a condition whose values are the very same
+            objects there keeps its result, and a rule all of whose conditions kept theirs keeps
+            its status without being combined again.
 
     Returns:
         The status, leaf results and pending facts of every rule.
@@ -77,42 +120,120 @@ def rule_statuses(compiled: CompiledKnowledge, env: dict[str, Any]) -> Statuses:
     status: dict[str, Any] = {}
     results_by_rule: dict[str, dict[int, tuple[Any, Any]]] = {}
     leaf_fns = compiled.leaf_fns
+    flags, rights = compiled.leaf_flags, compiled.leaf_right
+    decided: dict[str, bool] = {}
     for crule, rule_leaves in compiled.rule_leaves:
         rule = crule.rule
         results: dict[int, tuple[Any, Any]] = {}
+        earlier = base.results[rule.id] if base is not None and base_env is not None else None
+        same = earlier is not None
         for leaf in rule_leaves:
+            key = id(leaf)
             if leaf.conclusion:
-                results[id(leaf)] = _conclusion(leaf, yes, maybe, pending_missing)
+                result = results[key] = _conclusion(leaf, yes, maybe, pending_missing)
+                if same and result != earlier[key]:  # type: ignore[index]
+                    same = False
             else:
-                results[id(leaf)] = leaf_fns[id(leaf)](env)
+                if (
+                    earlier is not None
+                    and env.get(leaf.name) is base_env.get(leaf.name)  # type: ignore[union-attr]
+                    and (key not in rights or env.get(rights[key]) is base_env.get(rights[key]))  # type: ignore[union-attr]
+                ):
+                    result = results[key] = earlier[key]
+                else:
+                    same = False
+                    result = results[key] = leaf_fns[key](env)
+                if (
+                    result[1] is True
+                    and key in flags
+                    and (
+                        result[0].__class__ is Unknown or (key in rights and env.get(rights[key], _UNKNOWN).__class__ is Unknown)
+                    )
+                ):
+                    decided[flags[key]] = True
+        if same:  # every condition as in pass A: so is the rule (and its memoised groups)
+            state = status[rule.id] = base.status[rule.id]  # type: ignore[union-attr]
+            results_by_rule[rule.id] = earlier  # type: ignore[assignment]
+            _note(rule, state, yes, maybe, pending_missing)
+            continue
         state = node_status(rule.when, results)
         status[rule.id] = state
         results_by_rule[rule.id] = results
-        target = maybe if state.__class__ is Unknown else yes if state else None
-        if target is not None:
-            for name, value in rule.conclude:
-                target.setdefault(name, {}).setdefault(value, []).append(rule.id)
-            if state.__class__ is Unknown:
-                pending_missing[rule.id] = state.missing
-    return Statuses(status, results_by_rule, pending_missing)
+        _note(rule, state, yes, maybe, pending_missing)
+    return Statuses(status, results_by_rule, pending_missing, decided)
+
+
+def _note(rule: Any, state: Any, yes: dict, maybe: dict, pending: dict) -> None:
+    """Record the rule's conclusions as certain (fired) or possible (undetermined)."""
+    target = maybe if state.__class__ is Unknown else yes if state else None
+    if target is not None:
+        for name, value in rule.conclude:
+            target.setdefault(name, {}).setdefault(value, []).append(rule.id)
+        if state.__class__ is Unknown:
+            pending[rule.id] = state.missing
 
 
 def run(compiled: CompiledKnowledge, facts: dict[str, Any]) -> RunResult:
     """Run one situation (facts already validated by :func:`engine.validate.situation.parse_facts`).
 
-    durable_rules decides what fires (and in which order); the three-valued pass explains it.
-    The two must agree, or the run fails loudly rather than let a wrong explanation be printed.
+    Pass A (facts alone), pass B (with the assumptions pass A waits on) when there are any;
+    durable_rules decides what fires (and in which order) on the last pass, the three-valued
+    pass explains it. The two must agree, or the run fails loudly rather than let a wrong
+    explanation be printed.
     """
-    env = compute_env(compiled, facts)
-    order, _ = compiled.runtime.run(person_fact(compiled, env))
-    statuses = rule_statuses(compiled, env)
+    base_env = env = compute_env(compiled, facts)
+    base = statuses = rule_statuses(compiled, env)
+    assumed: dict[str, Any] = {}
+    wanted = waiting_on(compiled, base_env, base, facts)
+    if wanted:
+        env = _with_assumptions(compiled, base_env, wanted)
+        statuses = rule_statuses(compiled, env, base, base_env)
+        for name in sorted(wanted):
+            assumed[name] = compiled.assume[name] if name in compiled.assume else compiled.fallbacks[name](env)
+    order, _ = compiled.runtime.run(person_fact(compiled, env, statuses))
     three = {rid for rid, s in statuses.status.items() if s.__class__ is not Unknown and s}
     if three != set(order):
         raise EngineFailure(
             "internal inconsistency between the rules engine and the explainer for rules: "
             + ", ".join(sorted(three ^ set(order)))
         )
-    return RunResult(facts, env, order, statuses)
+    return RunResult(facts, env, order, statuses, base_env, base, assumed)
+
+
+def _with_assumptions(compiled: CompiledKnowledge, base_env: dict[str, Any], wanted: set[str]) -> dict[str, Any]:
+    """Pass B's environment: pass A's, with the wanted facts assumed and what depends on them recomputed.
+
+    The same as :func:`compute_env` of the filled facts with ``fill``: only values that depend
+    on a wanted fact can differ (``default(fact, fallback)`` reads the fact it assumes), and of
+    those only the ones pass A left unknown waiting on an assumed fact (a value known from the
+    given facts alone stays).
+    """
+    env = dict(base_env)
+    env[FILL] = True
+    for name in wanted:
+        if name in compiled.assume:
+            env[name] = compiled.assume[name]
+    plan = compiled.plan
+    for i in sorted({i for name in wanted for i in compiled.refresh[name]}):
+        name, fn = plan[i]
+        before = base_env[name]
+        # An unknown names every unknown fact its computation read, so one that names no
+        # assumed fact comes out the same.
+        if before.__class__ is Unknown and not before.missing.isdisjoint(wanted):
+            env[name] = fn(env)
+    return env
+
+
+def waiting_on(compiled: CompiledKnowledge, env: dict[str, Any], statuses: Statuses, facts: dict[str, Any]) -> set[str]:
+    """The facts not given, with a declared assumption, that some rule or value still waits on."""
+    missing: set[str] = set()
+    for name in compiled.derived:
+        value = env.get(name)
+        if value.__class__ is Unknown:
+            missing |= value.missing
+    for waits in statuses.pending.values():
+        missing |= waits
+    return {n for n in missing if (n in compiled.assume or n in compiled.fallbacks) and n not in facts}
 
 
 def _conclusion(leaf: Leaf, yes: dict, maybe: dict, pending: dict) -> tuple[Any, Any]:

@@ -215,6 +215,9 @@ def next_question(
         assumed: Facts answered by stated assumptions (from the explanation's ``assumptions``).
 
     """
+    # A fact with a declared answer (CONTRACT §7.1) is answered by it and stated, not asked on its own;
+    # a grouped question still asks such balances when one bears on the goal.
+    assumed = Assumed(assumed.all | frozenset(compiled.assume), assumed.relevant)
     base = open_rules(compiled, facts, rules)
     awaited = {f for missing in base.values() for f in missing}
     env = compute_env(compiled, facts)

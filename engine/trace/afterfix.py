@@ -90,12 +90,19 @@ def done_text(rule: Rule, facts: dict[str, Any], env: dict[str, Any], render: Re
 
 
 def after_fix(
-    compiled: CompiledKnowledge, fixes: Fixes, rule: Rule, facts: dict[str, Any], env: dict[str, Any], render: Render
+    compiled: CompiledKnowledge,
+    fixes: Fixes,
+    rule: Rule,
+    facts: dict[str, Any],
+    env: dict[str, Any],
+    render: Render,
+    assumed: dict[str, Any] | None = None,
 ) -> AfterFixFigure | None:
     """The figure after following ``rule``'s advice, or None when it cannot be computed.
 
     The changed facts are evaluated on the person's situation, then the whole situation is run
-    again; a change that would make a fact unknown or negative is not reported.
+    again, with the same stated assumptions (``assumed``) as the run itself; a change that would
+    make a fact unknown or negative is not reported.
     """
     if rule.after_fix is None:
         return None
@@ -109,7 +116,9 @@ def after_fix(
         shown[name] = value
     if all(facts.get(name) == value for name, value in shown.items()):
         return None  # the advice is already followed: nothing changes
-    after = compute_env(compiled, changed)
+    # Facts with a declared answer are filled; a formula's stated fallback applies through ``fill``.
+    declared = {n: v for n, v in (assumed or {}).items() if n in compiled.assume}
+    after = compute_env(compiled, {**declared, **changed}, fill=bool(assumed))
     value = after.get(rule.after_fix.figure)
     if value is None or value.__class__ is Unknown:
         return None

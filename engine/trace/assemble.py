@@ -10,6 +10,7 @@ time on the person, not on re-reading the rules.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +21,7 @@ from engine.model.knowledge import Leaf, Rule
 from engine.run.evaluate import RunResult
 from engine.run.status import WANT_UNKNOWN, select
 from engine.trace.afterfix import Fixes, after_fix, build_fixes, done_text, touched_topics
+from engine.trace.assumptions import Assumed, build_assumptions, with_assumptions
 from engine.trace.formatting import format_value
 from engine.trace.model import Check, Explanation, Figure, NotFired, SourceInfo, Step, Undetermined
 from engine.trace.questions import rank_questions
@@ -160,16 +162,27 @@ _UNKNOWN_MARK = "\x00"
 _PAREN_WITH_UNKNOWN = re.compile(r"\s?\([^()]*\x00[^()]*\)")
 
 
-def render_advice(sentences: list[list[tuple[str, str | None]]], env: dict[str, Any], types: dict[str, str]) -> str:
+def render_advice(
+    sentences: list[list[tuple[str, str | None]]],
+    env: dict[str, Any],
+    types: dict[str, str],
+    assumed_of: Callable[[str], list[str]] | None = None,
+    phrases: dict[str, str] | None = None,
+) -> str:
     """Fill placeholders with the person's formatted values.
 
     A value still unknown must not be printed as "unknown" in advice: a parenthesis that holds
     one is left out ("(up to {x})"), and a sentence that still needs one is left out, unless
     every sentence would be; what is unknown is listed under the questions anyway.
+
+    With ``assumed_of`` (name -> assumed facts it rests on), a sentence showing a value that
+    rests on assumptions says so (", assuming you have no SEP IRA."), each assumption once.
     """
     rendered, complete = [], []
+    stated: set[str] = set()
     for parts in sentences:
         out = []
+        resting: list[str] = []
         for text, name in parts:
             out.append(text)
             if name is not None:
@@ -181,9 +194,15 @@ def render_advice(sentences: list[list[tuple[str, str | None]]], env: dict[str, 
                     if value is None
                     else format_value(value, types.get(name, ""))
                 )
+                if assumed_of is not None:
+                    resting += [f for f in assumed_of(name) if f not in resting]
         sentence = "".join(out)
         if _UNKNOWN_MARK in sentence:
             sentence = _PAREN_WITH_UNKNOWN.sub("", sentence)
+        new = [f for f in resting if f not in stated]
+        if new and _UNKNOWN_MARK not in sentence:
+            stated.update(new)
+            sentence = with_assumptions(sentence, new, phrases or {})
         rendered.append(sentence.replace(_UNKNOWN_MARK, "(unknown)"))
         if _UNKNOWN_MARK not in sentence:
             complete.append(sentence)
@@ -206,8 +225,12 @@ def _check(st: Static, env: dict[str, Any], leaf: Leaf, result: tuple[Any, Any],
         threshold = env.get(info.threshold_name)
         # None is "does not apply to this person" (no phase-out range when nobody is covered at work);
         # an Unknown is "cannot be computed yet". They read differently.
-        shown = "no limit (it does not apply)" if threshold is None else _plain(threshold)
-        threshold = None if threshold.__class__ is Unknown else threshold
+        if threshold is None:
+            shown = "no limit (it does not apply)"
+        elif threshold.__class__ is Unknown:
+            shown, threshold = "a figure that cannot be computed yet", None
+        else:
+            shown = _plain(threshold)
     else:
         shown = info.shown
     missing: list[str] = []
@@ -276,6 +299,23 @@ def assemble(compiled: CompiledKnowledge, st: Static, run: RunResult) -> Explana
 
     steps: list[Step] = []
     cited: list[str] = []
+    assumed = Assumed(run)
+    phrases = compiled.phrases
+    affects: dict[str, list[str]] = {}
+
+    def rests(key: str, found: list[str]) -> list[str]:
+        for fact in found:
+            keys = affects.setdefault(fact, [])
+            if key not in keys:
+                keys.append(key)
+        return found
+
+    def placeholder(name: str) -> list[str]:
+        line = k.values[name].form8606 if name in k.values else None
+        return rests(f"form8606.{line}" if line else name, assumed.value(name))
+
+    of_value = placeholder if run.assumed else None
+
     for n, rid in enumerate(order, 1):
         rule, res = st.rules[rid], results[rid]
         flat = st.flat[rid]
@@ -289,18 +329,19 @@ def assemble(compiled: CompiledKnowledge, st: Static, run: RunResult) -> Explana
                 rule.title,
                 rule.kind,
                 rule.importance,
-                render_advice(st.advice[rid], env, st.types),
+                render_advice(st.advice[rid], env, st.types, of_value, phrases),
                 because,
                 dict(rule.conclude),
                 list(citations),
                 st.rationale[rid],
-                render_advice(st.deadline[rid], env, st.types) if rule.deadline else "",
+                render_advice(st.deadline[rid], env, st.types, of_value, phrases) if rule.deadline else "",
+                rests(rid, assumed.rule(rid)),
                 topic=rule.topic,
                 cost=rule.cost,
                 order=rule.order,
                 done=done_text(rule, facts, env, fill),
-                after_fix=after_fix(compiled, fixes, rule, facts, env, fill),
-                brief=fill(rule.brief, env) if rule.brief else "",
+                after_fix=after_fix(compiled, fixes, rule, facts, env, fill, run.assumed),
+                brief=render_advice(_sentences(rule.brief), env, st.types, of_value, phrases) if rule.brief else "",
             )
         )
         cited += [sid for sid, _ in citations]
@@ -340,14 +381,17 @@ def assemble(compiled: CompiledKnowledge, st: Static, run: RunResult) -> Explana
                 chosen = select(rule.when, res, False)
                 checks = [_check(st, env, leaf, res[id(leaf)], year) for leaf in chosen]
                 alternatives = requirements(rule.when, res, lambda leaf: _requirement(st, env, leaf, year))
-            not_fired.append(NotFired(rule.id, rule.title, checks, alternatives))
+            resting = rests(rule.id, assumed.rule(rule.id))
+            not_fired.append(NotFired(rule.id, rule.title, checks, alternatives, resting, rule.kind))
     figures, form = [], []
     for target, triples in ((figures, st.figures), (form, st.form8606)):
         for name, value, citations in triples:
             current = env.get(name)
             if current is None or current.__class__ is Unknown:
                 continue
-            target.append(Figure(str(value.form8606 or name), current, value.type, value.description, list(citations)))
+            shown = str(value.form8606 or name)
+            key = f"form8606.{shown}" if value.form8606 else shown
+            target.append(Figure(shown, current, value.type, value.description, list(citations), rests(key, assumed.value(name))))
             cited += [sid for sid, _ in citations]
     sources = {
         sid: SourceInfo(sid, k.sources[sid].title, k.sources[sid].url, k.sources[sid].kind, k.sources[sid].pinpoint)
@@ -363,7 +407,8 @@ def assemble(compiled: CompiledKnowledge, st: Static, run: RunResult) -> Explana
         form,
         not_fired,
         undetermined,
-        rank_questions(compiled, undetermined),
+        rank_questions(compiled, undetermined, steps, not_fired, figures),
         sources,
+        build_assumptions(list(k.facts), run.assumed, phrases, affects),
         topics=touched_topics(k, fixes, facts, list(order)),
     )

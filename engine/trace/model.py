@@ -103,6 +103,8 @@ class NotFired:
     would_fire_if: list[list[Any]] = field(default_factory=list)
     #: Facts assumed (CONTRACT §7.1) that this outcome rests on; empty when decided from the facts alone.
     assumed: list[str] = field(default_factory=list)
+    #: The rule's kind (action, warning, info).
+    kind: str = ""
 
 
 @dataclass(slots=True)

@@ -37,16 +37,31 @@ def _fill(text: str, env: dict[str, Any], types: dict[str, str], about: frozense
     return "".join(out) + text[pos:]
 
 
-def headline_text(compiled: CompiledKnowledge, types: dict[str, str], head: Headline, facts: dict[str, Any]) -> str | None:
-    """The headline with the person's numbers, or with the example answers ("about") while a fact is unknown."""
-    env = compute_env(compiled, facts)
+def headline_text(
+    compiled: CompiledKnowledge,
+    types: dict[str, str],
+    head: Headline,
+    facts: dict[str, Any],
+    assumed: dict[str, Any] | None = None,
+) -> str | None:
+    """The headline with the person's numbers, or with the example answers ("about") while a fact is unknown.
+
+    ``assumed`` are the explanation's stated assumptions (CONTRACT §7.1): the numbers are those the
+    explanation itself shows.
+    """
+    # Facts with a declared answer are filled; a formula's stated fallback applies through ``fill``.
+    merged = {**{n: v for n, v in (assumed or {}).items() if n in compiled.assume}, **facts}
+    env = compute_env(compiled, merged, fill=bool(assumed))
     text = _fill(head.text, env, types, frozenset())
     if text is not None or not head.example:
         return text
     example = {name: env.get(value) for name, value in head.example if name not in facts}
     if any(v is None or isinstance(v, Unknown) for v in example.values()):
         return None
-    trial = compute_env(compiled, dict(facts, **example))
+    # The example ("about") is figured with every declared assumption, as the explanation would be
+    # once the example conversion is made.
+    declared = {n: f.assume for n, f in compiled.knowledge.facts.items() if f.has_assume and n not in facts}
+    trial = compute_env(compiled, {**declared, **merged, **example}, fill=True)
     derived = frozenset(n for n in PLACEHOLDER.findall(head.example_text) if n not in example)
     return _fill(head.example_text, trial, types, derived)
 
@@ -76,7 +91,8 @@ def news(
     for step in sorted(after.steps, key=lambda s: -s.importance):
         if step.rule in rules and step.rule not in seen:
             head = headlines.get(step.rule)
-            text = headline_text(compiled, types, head, after.facts) if head else None
+            assumed = {a.fact: a.assumed for a in after.assumptions}
+            text = headline_text(compiled, types, head, after.facts, assumed) if head else None
             lines.append(f"{MARKS[step.kind]} {text or step.title}")
     known = {f.name for f in before.figures} if before else set()
     for figure in after.figures:

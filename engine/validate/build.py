@@ -50,6 +50,7 @@ from engine.validate.schema import (
     UNITS,
     VALUE_KEYS,
 )
+from engine.validate.situation import coerce_fact
 
 __all__ = ["validate", "build_knowledge", "parse_citations"]
 
@@ -149,6 +150,7 @@ def _fact(path: str, key: str, name: Any, entry: Any, check: Checker, parent: LD
             items.append((str(iname), str(itype)))
             bounds = idef if isinstance(idef, dict) else {}
             item_facts.append(FactDef(str(iname), str(itype), "", "", min=bounds.get("min"), max=bounds.get("max")))
+    assume, has_assume = _assume(path, key, name, entry, check, str(ftype), values, items)
     return FactDef(
         name=name,
         type=str(ftype),
@@ -166,7 +168,26 @@ def _fact(path: str, key: str, name: Any, entry: Any, check: Checker, parent: LD
         loc=loc(path, parent, name),
         yes_means=check.text(path, entry, key, "yes_means"),
         no_means=check.text(path, entry, key, "no_means"),
+        assume=assume,
+        has_assume=has_assume,
+        assume_phrase=check.text(path, entry, key, "assume_phrase", required=has_assume),
     )
+
+
+def _assume(
+    path: str, key: str, name: str, entry: LDict, check: Checker, ftype: str, values: tuple[str, ...], items: list
+) -> tuple[Any, bool]:
+    """The declared assumption, typed as a given value would be; an invalid one is an error."""
+    if "assume" not in entry:
+        return None, False
+    if "default" in entry:
+        check.error(path, mark_of(entry, "assume"), f"{key}.assume", "a fact has either 'default' or 'assume', not both")
+    probe = FactDef(name, ftype, "", "", values=values, min=entry.get("min"), max=entry.get("max"), items=tuple(items))
+    value, error = coerce_fact(probe, entry["assume"])
+    if error:
+        check.error(path, mark_of(entry, "assume"), f"{key}.assume", f"not a valid value of the fact: {error}")
+        return None, False
+    return value, True
 
 
 def _sources(raw: RawKnowledge, check: Checker) -> dict[str, Source]:
@@ -357,6 +378,7 @@ def _values(
             check.unknown_name(
                 param.loc.path, (param.loc.line, param.loc.column), f"parameters.{param.name}.by", "name", param.by, known
             )
+    _check_formula_assumptions(facts, values, check)
     for fact in facts.values():
         where = (fact.loc.line, fact.loc.column)
         for field in ("yes_means", "no_means"):
@@ -367,3 +389,36 @@ def _values(
                 if placeholder not in known:
                     check.unknown_name(fact.loc.path, where, f"facts.{fact.name}.{field}", "placeholder", placeholder, known)
     return values
+
+
+def _check_formula_assumptions(facts: dict[str, FactDef], values: dict[str, ValueDef], check: Checker) -> None:
+    """``default(fact, fallback)`` assumes an answer: the fact must word it (``assume_phrase``),
+    and a phrase without ``assume`` must belong to a fact some formula assumes that way.
+    """
+    assumed: set[str] = set()
+    for value in values.values():
+        stack = [value.ast]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, expr.Call) and node.func == "default" and len(node.args) == 2:
+                target, fallback = node.args
+                if isinstance(target, expr.Name) and not isinstance(fallback, expr.Null) and target.name in facts:
+                    assumed.add(target.name)
+                    fact = facts[target.name]
+                    if not fact.assume_phrase:
+                        check.error(
+                            value.loc.path,
+                            (value.loc.line, value.loc.column),
+                            f"values.{value.name}.formula",
+                            f"default({target.name}, ...) assumes an answer for '{target.name}': give that fact an "
+                            "assume_phrase in facts.yaml so the explanation can say so",
+                        )
+            stack.extend(expr.children(node))
+    for fact in facts.values():
+        if fact.assume_phrase and not fact.has_assume and fact.name not in assumed:
+            check.error(
+                fact.loc.path,
+                (fact.loc.line, fact.loc.column),
+                f"facts.{fact.name}.assume_phrase",
+                "an assume_phrase needs 'assume' (the assumed value) or a formula default(fact, fallback)",
+            )

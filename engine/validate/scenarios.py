@@ -15,7 +15,7 @@ from engine.validate.schema import TEST_KEYS
 
 __all__ = ["Scenario", "load_scenarios", "TEST_KEYS"]
 
-_LISTS = ("fires", "does_not_fire", "undetermined", "absent_figures", "cites", "questions", "absent_form8606")
+_LISTS = ("fires", "does_not_fire", "undetermined", "absent_figures", "cites", "questions", "absent_form8606", "assumed")
 _NUMBER_MAPS = ("figures", "form8606")
 
 

@@ -105,6 +105,14 @@ _FACT = {
     "no_means": _text("For a yes/no fact: what a 'no' would mean, as for yes_means."),
     "values": {"type": "array", "items": {"type": "string"}, "description": "The allowed words of an enum fact."},
     "default": {"description": "Used when the person does not give the fact (otherwise it is unknown)."},
+    "assume": {
+        "description": "The answer most people would give, assumed (and said so) when the fact is not given; "
+        "a valid value of the fact's type. Never for MAGI, filing status, ages, plan features or intentions."
+    },
+    "assume_phrase": _text(
+        "The assumption in plain words, completing 'assuming ...' (e.g. 'you have no SEP IRA'). Required with "
+        "'assume' and for a fact that a formula assumes with default(fact, fallback)."
+    ),
     "min": {"type": "number"},
     "max": {"type": "number"},
     "items": {
@@ -239,6 +247,11 @@ _TEST = {
         "description": "Text the Markdown explanation must contain.",
     },
     "questions": {"type": "array", "items": {"type": "string"}, "description": "Facts rothkb must ask about."},
+    "assumed": {
+        "type": "array",
+        "items": {"type": "string"},
+        "description": "Exactly the facts the explanation assumes (CONTRACT §7.1); [] for none.",
+    },
     "tolerance": {"type": "number", "minimum": 0, "description": "Allowed difference for figures (default 0)."},
     "error": _text("The facts must be rejected with a message containing this text."),
     "absent_form8606": {

@@ -224,10 +224,13 @@ def run_interview(kb: KnowledgeBase, facts: dict[str, Any], stdin: TextIO, out: 
             s.say(f"  {line}")
         before = exp
         matters = s.rules | set(figures)
+        # Only facts with a declared answer count as answered; a fact a formula reads with a stated
+        # fallback (the nondeductible contribution: "not made yet") is still asked.
+        declared = [a for a in exp.assumptions if kb.knowledge.facts[a.fact].has_assume]
         assumed = Assumed(
-            frozenset(a.fact for a in exp.assumptions),
+            frozenset(a.fact for a in declared),
             frozenset(
-                a.fact for a in exp.assumptions if any(x.split(".")[0] in matters or x.startswith("form8606.") for x in a.affects)
+                a.fact for a in declared if any(x.split(".")[0] in matters or x.startswith("form8606.") for x in a.affects)
             ),
         )
         step = next_question(kb.compiled, groups, s.rules, facts, s.skipped, figures, assumed)

@@ -153,6 +153,13 @@ def _output_failures(kb: KnowledgeBase, exp: Explanation, expect: dict[str, Any]
         for snippet in expect["text"] if isinstance(expect["text"], list) else [expect["text"]]:
             if str(snippet) not in text:
                 out.append(f"text: expected the explanation to contain {str(snippet)!r}, but it does not")
+    if "assumed" in expect:
+        made = sorted(a.fact for a in exp.assumptions)
+        if made != sorted(expect["assumed"] or ()):
+            out.append(
+                f"assumed: expected the assumptions {sorted(expect['assumed'] or ())}, but the explanation assumed "
+                f"{made or 'nothing'}"
+            )
     asked = [q.fact for q in exp.questions]
     for fact in expect.get("questions") or ():
         if fact not in asked:

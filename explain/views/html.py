@@ -46,6 +46,11 @@ def _code(name: str) -> str:
     return f"<code>{escape(name)}</code>"
 
 
+def _shown(value: Any, vtype: str) -> str:
+    """A value in the trace; a value the bounds settled without knowing it is "not given"."""
+    return "not given" if value is None else format_value(value, vtype)
+
+
 def _trace_html(exp: Explanation, why_not: Callable[[Any], Markup]) -> Markup:
     """The full trace and the rules that do not apply, every name and value escaped.
 
@@ -54,9 +59,7 @@ def _trace_html(exp: Explanation, why_not: Callable[[Any], Markup]) -> Markup:
     """
     lines = ['<ol class="trace">']
     for s in exp.steps:
-        checks = ", ".join(
-            f"{_code(c.fact)} = {escape(format_value(c.value, c.value_type))} ({escape(c.test)})" for c in s.because
-        )
+        checks = ", ".join(f"{_code(c.fact)} = {escape(_shown(c.value, c.value_type))} ({escape(c.test)})" for c in s.because)
         concluded = ", ".join(f"{_code(k)} = {escape(format_value(v))}" for k, v in s.concluded.items())
         lines.append(f"<li>{_code(s.rule)} fired: {checks}" + (f"; concluded {concluded}" if concluded else "") + ".</li>")
     if not exp.steps:
@@ -133,6 +136,7 @@ def explanation_fragment(
         sentence=lambda c: describe_check(c, descriptions, exp.tax_year),
         source_title=lambda sid: exp.sources[sid].title if sid in exp.sources else sid,
         trace_html=_trace_html(exp, why_not),
+        why_not=why_not,
         new_pin=new_pin,
     )
 

@@ -54,6 +54,7 @@ def _step_json(s: Any) -> dict[str, Any]:
         "advice": s.advice,
         "sources": [sid for sid, _ in s.sources],
         "pinpoints": {sid: pin for sid, pin in s.sources if pin},
+        "assumed": s.assumed,
     }
     # Additions of issue 13, present only when they apply (the contract only gains keys).
     if s.done:
@@ -79,12 +80,20 @@ def to_json_dict(exp: Explanation) -> dict[str, Any]:
         "figures": {f.name: json_number(f.value) for f in exp.figures},
         "form8606": {f.name: json_number(f.value) for f in exp.form8606},
         "figure_sources": {f.name: [s for s, _ in f.sources] for f in exp.figures + exp.form8606},
+        "assumptions": [
+            {"fact": a.fact, "assumed": json_number(a.assumed), "phrase": a.phrase, "affects": a.affects} for a in exp.assumptions
+        ],
+        "figure_assumptions": {
+            **{f.name: f.assumed for f in exp.figures if f.assumed},
+            **{f"form8606.{f.name}": f.assumed for f in exp.form8606 if f.assumed},
+        },
         "trace": [_step_json(s) for s in exp.steps],
         "not_fired": [
             {
                 "rule": n.rule,
                 "failed": [_check_json(c) for c in n.failed],
                 "would_fire_if": [[_requirement_json(r) for r in alt] for alt in n.would_fire_if],
+                "assumed": n.assumed,
             }
             for n in exp.not_fired
         ],

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from engine.model.knowledge import RULE_COSTS
 from engine.trace.formatting import format_value
-from engine.trace.model import Explanation, Figure, Question, SourceInfo, Step, Undetermined
+from engine.trace.model import Explanation, Figure, NotFired, Question, SourceInfo, Step, Undetermined
 from explain.views.labels import count, figure_label, filing_phrase, join_words, lower_first, strip_step_label, topic_label
 
 __all__ = ["Item", "Ask", "Presentation", "present", "MAX_QUESTIONS"]
@@ -26,7 +26,7 @@ FEW_QUESTIONS = 3
 #: show their first sentence, and the full view has everything.
 WHOLE_ADVICE = 1
 #: Items after this many show their title and deadline only in the brief view.
-WITH_TEXT = 5
+WITH_TEXT = 4
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(])")
 _ASIDE = re.compile(r"\s\([^()]*\)")
 _RANK = {cost: n for n, cost in enumerate(RULE_COSTS)}
@@ -77,6 +77,8 @@ class Presentation:
     other_undecided: int
     other_questions: int
     footnotes: list[SourceInfo]
+    #: Warnings and steps that an assumption keeps from applying (CONTRACT §7.1: say what would change).
+    kept: list[NotFired] = field(default_factory=list)
 
 
 def _key(step: Step) -> tuple[int, int, int, int]:
@@ -157,6 +159,17 @@ def present(exp: Explanation, full: bool = False, whole: bool = False) -> Presen
     shown = questions if full else questions[: MAX_QUESTIONS if len(items) <= WITH_TEXT else FEW_QUESTIONS]
     asks = [Ask(q.question, _why(q, topics, set() if full else relevant), q.fact) for q in shown]
     figures = [(figure_label(f.name), f) for f in exp.figures]
+    # Warnings an assumption blocks directly (not those that would follow from another rule's
+    # conclusion): what a wrong assumption would change. The brief view names at most three.
+    kept = [
+        n
+        for n in exp.not_fired
+        if n.assumed and n.kind == "warning" and any(not any(r.conclusion for r in a) for a in n.would_fire_if)
+    ]
+    kept = kept if full else kept[:3]
+    # The brief view states the assumptions that what it shows rests on; the full view states all.
+    shown_keys = {i.step.rule for i in items + notes} | {f.name for _, f in figures} | {n.rule for n in kept}
+    shown_keys |= {f"form8606.{f.name}" for f in exp.form8606}
     cited: list[str] = []
     for item in items + notes:
         cited += [sid for sid, _ in item.step.sources]
@@ -177,10 +190,11 @@ def present(exp: Explanation, full: bool = False, whole: bool = False) -> Presen
         notes,
         figures,
         list(exp.form8606),
-        [a.phrase for a in exp.assumptions],
+        [a.phrase for a in exp.assumptions if full or set(a.affects) & shown_keys],
         asks,
         undecided,
         len(exp.undetermined) - len(undecided),
         len(exp.questions) - len(shown),
         [exp.sources[s] for s in order if s in exp.sources],
+        kept,
     )
