@@ -295,7 +295,7 @@ class Bm25:
             doc.tf = Counter()
             for text, weight in doc.fields:
                 for term in terms(text):
-                    doc.tf[term] += weight
+                    doc.tf[term] += weight  # type: ignore[assignment]  # weighted counts are floats
             doc.length = sum(doc.tf.values())
             df.update(doc.tf.keys())
         self.avg = sum(d.length for d in docs) / max(len(docs), 1)

@@ -86,8 +86,12 @@ def _terms(k: Knowledge, cond: Any, depth: int = 0) -> list[list[Any]] | None:
     if isinstance(cond, Leaf):
         if not cond.conclusion:
             return [[cond]]
-        right: Any = cond.right  # a conclusion leaf tests a literal or a list of literals (checked by validation)
-        wanted = [i.value for i in right.items] if isinstance(right, expr.ListLit) else [right.value]
+        tested: Any = cond.right  # a conclusion leaf tests a literal or a list of literals (checked by validation)
+        wanted = (
+            [getattr(i, "value", None) for i in tested.items]
+            if isinstance(tested, expr.ListLit)
+            else [getattr(tested, "value", None)]
+        )
         out: list[list[Any]] = []
         for rule in k.rules:
             if any(n == cond.name and v in wanted for n, v in rule.conclude):

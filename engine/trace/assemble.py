@@ -80,7 +80,7 @@ def build_static(compiled: CompiledKnowledge) -> Static:
     for crule in compiled.rules:
         for leaf in leaves(crule.rule.when):
             right = leaf.right
-            name = right.name if hasattr(right, "name") and not leaf.conclusion else None  # type: ignore[attr-defined]
+            name = right.name if hasattr(right, "name") and not leaf.conclusion else None
             sources: dict[int, list[str]] = {}
             for year in k.years:
                 if name in k.parameters:
@@ -89,11 +89,7 @@ def build_static(compiled: CompiledKnowledge) -> Static:
                     sources[year] = [c.source for c in k.values[name].sources]
                 else:
                     sources[year] = []
-            literal = (
-                [i.value for i in right.items]
-                if hasattr(right, "items")  # type: ignore[attr-defined]
-                else getattr(right, "value", None)
-            )
+            literal = [i.value for i in right.items] if hasattr(right, "items") else getattr(right, "value", None)
             info[id(leaf)] = LeafInfo(
                 leaf.name,
                 leaf.op,
@@ -383,7 +379,8 @@ def assemble(compiled: CompiledKnowledge, st: Static, run: RunResult) -> Explana
                 alternatives = requirements(rule.when, res, lambda leaf: _requirement(st, env, leaf, year))
             resting = rests(rule.id, assumed.rule(rule.id))
             not_fired.append(NotFired(rule.id, rule.title, checks, alternatives, resting, rule.kind))
-    figures, form = [], []
+    figures: list[Figure] = []
+    form: list[Figure] = []
     for target, triples in ((figures, st.figures), (form, st.form8606)):
         for name, value, citations in triples:
             current = env.get(name)

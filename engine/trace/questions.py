@@ -55,7 +55,7 @@ def rank_questions(
             settles.setdefault(fact, []).append(item.rule)
     resting: list[tuple[str, float, list[str]]] = [(s.rule, importance[s.rule], s.assumed) for s in steps or ()]
     resting += [(n.rule, importance[n.rule], n.assumed) for n in not_fired or ()]
-    shown = {}
+    shown: dict[str, float] = {}
     for step in steps or ():
         for name in compiled.advice_names.get(step.rule, ()):
             shown[name] = max(shown.get(name, 0), importance[step.rule])

@@ -56,7 +56,7 @@ class Checker:
         self.error(path, where, key, f"expected a mapping of names to entries, found {_kind(doc)}")
         return None
 
-    def keys(self, path: str, entry: LDict, key: str, allowed: Iterable[str], required: Iterable[str] = ()) -> None:
+    def keys(self, path: str, entry: dict[Any, Any], key: str, allowed: Iterable[str], required: Iterable[str] = ()) -> None:
         """Check that ``entry`` has only allowed keys and every required key."""
         allowed = tuple(allowed)
         for name in entry:
@@ -72,7 +72,7 @@ class Checker:
             if name not in entry or entry[name] in (None, ""):
                 self.error(path, mark_of(entry), f"{key}.{name}", "required key is missing")
 
-    def text(self, path: str, entry: LDict, key: str, name: str, required: bool = False) -> str:
+    def text(self, path: str, entry: dict[Any, Any], key: str, name: str, required: bool = False) -> str:
         """A string field (empty when absent)."""
         value = entry.get(name)
         if value is None:

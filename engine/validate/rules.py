@@ -350,12 +350,12 @@ def _leaf(
         check.unknown_name(path, column, key, "fact or value", name, list(types) + list(conclusions))
         return None
     ltype, enum_values = types[name]
-    right = _right(path, key, right, where, check, types, ltype, enum_values, name, op)
-    if right is None:
+    checked_right = _right(path, key, right, where, check, types, ltype, enum_values, name, op)
+    if checked_right is None:
         return None
     if negated:
         op = NEGATE[op]
-    return Leaf(text, name, op, right, False, _loc(path, where))
+    return Leaf(text, name, op, checked_right, False, _loc(path, where))
 
 
 def _loc(path: str, where: tuple[int, int]) -> Any:

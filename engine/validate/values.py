@@ -171,9 +171,10 @@ def _number(fact: FactDef, value: Any, whole: bool) -> tuple[Any, str | None]:
             return None, f"{expected}, found {show_value(value)}"
         number = Decimal(text)
     else:
-        number = _as_decimal(value)
-        if number is None or not number.is_finite():
+        maybe = _as_decimal(value)
+        if maybe is None or not maybe.is_finite():
             return None, f"{expected}, found {show_value(value)}"
+        number = maybe
     if whole and (
         number != number.to_integral_value() or (not isinstance(value, (int, str)) and number.as_tuple().exponent < 0)  # type: ignore[operator]
     ):

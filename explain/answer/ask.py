@@ -174,7 +174,7 @@ def _link(entry_id: str, site_url: str | None) -> str:
 
 
 def _not_covered(kb: KnowledgeBase, question: str, matches: list[dict[str, Any]], site_url: str | None) -> list[str]:
-    entries = {str(e["id"]): e for e in kb.knowledge.faq}
+    entries: dict[str, dict[str, Any]] = {str(e["id"]): e for e in kb.knowledge.faq}
     lines = [
         "# Not covered",
         "",
@@ -240,8 +240,8 @@ def ask(
     bm = _index(kb)
     asked = asked_figures(normalise(question), reading.facts)
     ranked = _boost(kb, bm.rank(reading.rest or question), asked)
-    entries = {str(e["id"]): e for e in kb.knowledge.faq}
-    matches = [
+    entries: dict[str, dict[str, Any]] = {str(e["id"]): e for e in kb.knowledge.faq}
+    matches: list[dict[str, Any]] = [
         {
             "faq": d.id,
             "question": str(entries[d.id].get("question", "")),

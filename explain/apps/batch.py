@@ -123,7 +123,7 @@ def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     doc = dict(pairs)
     if len(doc) != len(pairs):
         seen: set[str] = set()
-        raise ValueError(f"duplicate key '{next(k for k, _ in pairs if k in seen or seen.add(k))}'")
+        raise ValueError(f"duplicate key '{next(k for k, _ in pairs if k in seen or seen.add(k))}'")  # type: ignore[func-returns-value]
     return doc
 
 

@@ -107,7 +107,7 @@ def _figure_failures(kb: KnowledgeBase, exp: Explanation, expect: dict[str, Any]
     for key, shown in (("figures", exp.figures), ("form8606", exp.form8606)):
         actual = {f.name: f for f in shown}
         names = [
-            v.form8606 if key == "form8606" else n
+            str(v.form8606) if key == "form8606" else n
             for n, v in kb.knowledge.values.items()
             if (v.form8606 if key == "form8606" else v.figure)
         ]

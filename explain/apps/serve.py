@@ -195,7 +195,7 @@ def create_app(kb: KnowledgeBase | None = None, site: Path | str | None = None) 
         Mount("/", _Static(directory=Path(site or os.environ[ENV_SITE]), html=True)),
     ]
     handlers = {ApiError: on_api_error, HTTPException: on_http_error, Exception: on_crash}
-    return Guard(Starlette(routes=routes, exception_handlers=handlers, lifespan=lifespan))  # type: ignore[arg-type]
+    return Guard(Starlette(routes=routes, exception_handlers=handlers, lifespan=lifespan))
 
 
 def _version() -> str:

@@ -161,14 +161,14 @@ def present(exp: Explanation, full: bool = False, whole: bool = False) -> Presen
     figures = [(figure_label(f.name), f) for f in exp.figures]
     # Warnings an assumption blocks directly (not those that would follow from another rule's
     # conclusion): what a wrong assumption would change. The brief view names at most three.
-    kept = [
+    blocked = [
         n
         for n in exp.not_fired
         if n.assumed and n.kind == "warning" and any(not any(r.conclusion for r in a) for a in n.would_fire_if)
     ]
-    kept = kept if full else kept[:3]
+    blocked = blocked if full else blocked[:3]
     # The brief view states the assumptions that what it shows rests on; the full view states all.
-    shown_keys = {i.step.rule for i in items + notes} | {f.name for _, f in figures} | {n.rule for n in kept}
+    shown_keys = {i.step.rule for i in items + notes} | {f.name for _, f in figures} | {n.rule for n in blocked}
     shown_keys |= {f"form8606.{f.name}" for f in exp.form8606}
     cited: list[str] = []
     for item in items + notes:
@@ -196,5 +196,5 @@ def present(exp: Explanation, full: bool = False, whole: bool = False) -> Presen
         len(exp.undetermined) - len(undecided),
         len(exp.questions) - len(shown),
         [exp.sources[s] for s in order if s in exp.sources],
-        kept,
+        blocked,
     )

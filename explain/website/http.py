@@ -127,7 +127,7 @@ class Protocol(H11Protocol):
             self.transport.write_eof()
         self.loop.call_later(1.0, self.transport.close)
 
-    def connection_made(self, transport: Any) -> None:  # type: ignore[override]
+    def connection_made(self, transport: Any) -> None:
         super().connection_made(transport)
         if self.max_connections is not None and len(self.connections) > self.max_connections:
             self._reject(raw_response(503, "Service Unavailable", "too many connections; try again shortly"))
