@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -71,7 +71,11 @@ def _pos(node: yaml.Node) -> tuple[int, int]:
     return (node.start_mark.line + 1, node.start_mark.column + 1)
 
 
-class _Positions:
+# For the type checker the mixin is the safe loader it is always combined with.
+_Constructor: type[Any] = yaml.SafeLoader if TYPE_CHECKING else object
+
+
+class _Positions(_Constructor):
     """Constructors shared by both loaders: positions kept, duplicates and bombs refused."""
 
     _nodes = 0
@@ -136,7 +140,7 @@ class _Positions:
         # Python refuses to convert integers of more than 4,300 digits (a DoS guard); say so
         # at the number's position instead of failing somewhere later.
         try:
-            return super().construct_yaml_int(node)  # type: ignore[misc]
+            return super().construct_yaml_int(node)
         except ValueError:
             raise yaml.constructor.ConstructorError(
                 None, None, f"number with more than {sys.get_int_max_str_digits()} digits", node.start_mark
@@ -147,16 +151,17 @@ class _Positions:
         return self.construct_scalar(node)
 
 
-class _PyLoader(_Positions, yaml.SafeLoader):
+class _PyLoader(_Positions, yaml.SafeLoader):  # type: ignore[misc]  # dates stay strings on purpose
     """Pure-Python safe loader: slow, but its syntax errors are the most precise."""
 
 
 # libyaml's parser is ~7x faster and still reports positions; the constructors stay PyYAML's
 # safe ones. Its syntax errors are vaguer, so a document it rejects is parsed again by
 # _PyLoader to report the error (invalid input is rare; valid input takes the fast path).
-_CLoader = type("_CLoader", (_Positions, yaml.CSafeLoader), {}) if hasattr(yaml, "CSafeLoader") else _PyLoader
+_CLoader: type[Any] = type("_CLoader", (_Positions, yaml.CSafeLoader), {}) if hasattr(yaml, "CSafeLoader") else _PyLoader
 
-for _loader in {_PyLoader, _CLoader}:
+_LOADERS: set[type[Any]] = {_PyLoader, _CLoader}
+for _loader in _LOADERS:
     # add_constructor copies the registry on the subclass: the global loaders stay unaltered.
     _loader.add_constructor("tag:yaml.org,2002:map", _Positions.construct_mapping)
     _loader.add_constructor("tag:yaml.org,2002:seq", _Positions.construct_sequence)

@@ -125,6 +125,8 @@ class Source:
     summary: str = ""
     date: str = ""
     loc: Loc = Loc("")
+    #: A short label for tables and lists (the title when not authored).
+    short: str = ""
 
     @property
     def primary(self) -> bool:
@@ -161,6 +163,8 @@ class Parameter:
     by: str | None = None
     reference: str = ""
     loc: Loc = Loc("")
+    #: Order on the site's limits page (1 = most looked up; None = after the ranked ones).
+    rank: int | None = None
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ from engine.validate.checker import (
 )
 from engine.validate.graph import check_rule_graph
 from engine.validate.interview import validate_interview
+from engine.validate.markdown import check_authored_text
 from engine.validate.rules import validate_rules
 from engine.validate.schema import (
     CONCLUSION_KEYS,
@@ -72,7 +73,9 @@ def build_knowledge(raw: RawKnowledge) -> tuple[Knowledge, Checker]:
     ):
         known: dict[str, Any] = {"sources": sources, "ids": {}}
         for name, doc in docs:
-            getattr(knowledge, kind).extend(check_entries(check, name, doc, kind, allowed, required, known))
+            entries = check_entries(check, name, doc, kind, allowed, required, known)
+            check_authored_text(check, name, doc, kind)
+            getattr(knowledge, kind).extend(entries)
     check_rule_graph(knowledge, check)
     knowledge.interview = validate_interview(raw, check, knowledge)
     return knowledge, check
@@ -175,7 +178,7 @@ def _fact(path: str, key: str, name: Any, entry: Any, check: Checker, parent: LD
 
 
 def _assume(
-    path: str, key: str, name: str, entry: LDict, check: Checker, ftype: str, values: tuple[str, ...], items: list
+    path: str, key: str, name: str, entry: dict[str, Any], check: Checker, ftype: str, values: tuple[str, ...], items: list
 ) -> tuple[Any, bool]:
     """The declared assumption, typed as a given value would be; an invalid one is an error."""
     if "assume" not in entry:
@@ -197,7 +200,7 @@ def _sources(raw: RawKnowledge, check: Checker) -> dict[str, Source]:
         if top is None:
             continue
         check.keys(path, top, "", ("sources",), ("sources",))
-        entries = check.mapping(path, top.get("sources"), "sources", top, "sources") or {}
+        entries: dict[Any, Any] = check.mapping(path, top.get("sources"), "sources", top, "sources") or {}
         for sid, entry in entries.items():
             key = f"sources.{sid}"
             if not isinstance(sid, str) or not KEBAB.match(sid):
@@ -229,8 +232,19 @@ def _sources(raw: RawKnowledge, check: Checker) -> dict[str, Source]:
                 check.text(path, entry, key, "summary"),
                 str(entry.get("date") or ""),
                 loc(path, entries, sid),
+                check.text(path, entry, key, "short"),
             )
     return sources
+
+
+def _rank(path: str, entry: dict[str, Any], key: str, check: Checker) -> int | None:
+    rank = entry.get("rank")
+    if rank is None:
+        return None
+    if not isinstance(rank, int) or isinstance(rank, bool) or rank < 1:
+        check.error(path, mark_of(entry, "rank"), f"{key}.rank", f"expected a whole number from 1, found {kind_of(rank)}")
+        return None
+    return rank
 
 
 def _parameters(raw: RawKnowledge, check: Checker, sources: dict[str, Source]) -> tuple[dict[str, Parameter], tuple[int, ...]]:
@@ -241,7 +255,7 @@ def _parameters(raw: RawKnowledge, check: Checker, sources: dict[str, Source]) -
         if top is None:
             continue
         check.keys(path, top, "", ("parameters",), ("parameters",))
-        entries = check.mapping(path, top.get("parameters"), "parameters", top, "parameters") or {}
+        entries: dict[Any, Any] = check.mapping(path, top.get("parameters"), "parameters", top, "parameters") or {}
         for name, entry in entries.items():
             key = f"parameters.{name}"
             if name in params:
@@ -254,7 +268,7 @@ def _parameters(raw: RawKnowledge, check: Checker, sources: dict[str, Source]) -
             if unit not in UNITS:
                 check.unknown_name(path, mark_of(entry, "unit"), f"{key}.unit", "unit", unit, UNITS)
             values: dict[int, ParamValue] = {}
-            ventries = entry.get("values") if isinstance(entry.get("values"), dict) else {}
+            ventries = _raw if isinstance(_raw := entry.get("values"), dict) else {}
             for year, ventry in ventries.items():
                 vkey = f"{key}.values.{year}"
                 if not isinstance(year, int) or isinstance(year, bool) or not 1990 <= year <= 2100:
@@ -278,6 +292,7 @@ def _parameters(raw: RawKnowledge, check: Checker, sources: dict[str, Source]) -
                 entry.get("by"),
                 str(entry.get("reference") or ""),
                 loc(path, entries, name),
+                _rank(path, entry, key, check),
             )
     years = tuple(sorted(all_years))
     for param in params.values():
@@ -301,7 +316,7 @@ def _parameters(raw: RawKnowledge, check: Checker, sources: dict[str, Source]) -
     return params, years
 
 
-def _param_value(value: Any, by: Any, path: str, entry: LDict, key: str, check: Checker) -> Any:
+def _param_value(value: Any, by: Any, path: str, entry: dict[str, Any], key: str, check: Checker) -> Any:
     def scalar(v: Any, where: tuple[int, int], k: str) -> Any:
         if isinstance(v, bool):
             return v
@@ -327,13 +342,13 @@ def _values(
     names: set[str],
 ) -> dict[str, ValueDef]:
     values: dict[str, ValueDef] = {}
-    pending: list[tuple[str, str, LDict, Any]] = []
+    pending: list[tuple[str, str, dict[str, Any], Any]] = []
     for path, doc in raw.values:
         top = check.mapping(path, doc, "")
         if top is None:
             continue
         check.keys(path, top, "", ("values",), ("values",))
-        entries = check.mapping(path, top.get("values"), "values", top, "values") or {}
+        entries: dict[Any, Any] = check.mapping(path, top.get("values"), "values", top, "values") or {}
         for name, entry in entries.items():
             key = f"values.{name}"
             if name in names:

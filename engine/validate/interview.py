@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine.load.files import RawKnowledge
-from engine.load.yamlio import LDict, mark_of
+from engine.load.yamlio import mark_of
 from engine.model.conditions import PLACEHOLDER
 from engine.model.interview import Goal, Headline, Interview, Question, QuestionGroup
 from engine.model.knowledge import Knowledge
@@ -41,7 +41,7 @@ class _Plan:
             return None
         return name
 
-    def values(self, parent: LDict, key: str, where: str) -> tuple[tuple[str, Any], ...]:
+    def values(self, parent: dict[str, Any], key: str, where: str) -> tuple[tuple[str, Any], ...]:
         """``{fact: value}`` with every value of the fact's type."""
         doc = parent.get(key) or {}
         if not isinstance(doc, dict):
@@ -71,7 +71,7 @@ class _Plan:
                 for i, n in enumerate(item.get("facts") or [])
             ]
             facts = tuple(n for n in names if n)
-            kinds = item.get("kinds") if isinstance(item.get("kinds"), dict) else {}
+            kinds = _raw if isinstance(_raw := item.get("kinds"), dict) else {}
             for word, name in kinds.items():
                 if name not in facts:
                     self.check.unknown_name(
@@ -104,7 +104,7 @@ class _Plan:
             gate = self.question(doc, "gate", f"{where}.gate", doc["gate"])
         if doc.get("when_no") and gate is None:
             self.check.error(self.path, mark_of(doc, "when_no"), f"{where}.when_no", "only a group with a gate has it")
-        items = doc.get("questions") if isinstance(doc.get("questions"), list) else []
+        items = _raw if isinstance(_raw := doc.get("questions"), list) else []
         questions = [self.question(items, j, f"{where}.questions[{j}]", item) for j, item in enumerate(items)]
         order = str(doc.get("order") or "settles-most")
         if order not in ("settles-most", "as-written"):
@@ -160,7 +160,7 @@ class _Plan:
             self.check.error(self.path, mark_of(parent, rule), where, f"expected a mapping, found {kind_of(doc)}")
             return None
         self.check.keys(self.path, doc, where, HEADLINE_KEYS, ("text",))
-        example = doc.get("example") if isinstance(doc.get("example"), dict) else {}
+        example = _raw if isinstance(_raw := doc.get("example"), dict) else {}
         for name, value in example.items():
             self.fact(example, name, f"{where}.example.{name}", name)
             if value not in self.names:
@@ -219,7 +219,7 @@ def validate_interview(raw: RawKnowledge, check: Checker, kb: Knowledge) -> Inte
         goals = [plan.goal(g, i, lists["goals"]) for i, g in enumerate(lists["goals"])]
         groups = [plan.group(g, i, lists["groups"]) for i, g in enumerate(lists["groups"])]
         _group_goals(path, check, lists["groups"], groups, [g.id for g in goals if g])
-        heads = top.get("headlines") if isinstance(top.get("headlines"), dict) else {}
+        heads = _raw if isinstance(_raw := top.get("headlines"), dict) else {}
         headlines = {h.rule: h for h in (plan.headline(r, d, heads) for r, d in heads.items()) if h}
         return Interview(tuple(g for g in goals if g), tuple(g for g in groups if g), headlines)
     return Interview()

@@ -131,6 +131,7 @@ _CONCLUSION = {
 }
 _SOURCE = {
     "title": _text("How the source is named in citations."),
+    "short": _text("A short label for tables and lists, e.g. 'Notice 2024-80' (default: the title)."),
     "kind": {"enum": list(SOURCE_KINDS), "description": "Every kind except practitioner is a primary source."},
     "url": {"type": "string", "pattern": "^https://", "description": "The official document (https)."},
     "pinpoint": _text("Section, line or page."),
@@ -152,6 +153,7 @@ _PARAM = {
     "unit": {"enum": list(UNITS)},
     "by": {"type": "string", "pattern": SNAKE, "description": "Fact or value whose value picks the column."},
     "reference": _text("Where the law sets it, e.g. '26 U.S.C. 219(b)(5)(A)'."),
+    "rank": {"type": "integer", "minimum": 1, "description": "Order on the site's limits page (1 = most looked up)."},
     "note": _text("Remark."),
     "values": {
         "type": "object",
@@ -264,6 +266,11 @@ _FAQ = {
     "id": {"type": "string", "pattern": KEBAB},
     "topic": _text("Topic."),
     "question": _text("The question."),
+    "reviewed": {
+        "type": "string",
+        "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+        "description": "Date the entry was last checked against its sources (YYYY-MM-DD).",
+    },
     "aliases": {"type": "array", "items": {"type": "string"}, "description": "Other ways people ask it."},
     "answer": _text("The answer (Markdown)."),
     "rules": _ids("Rules that personalise the answer."),

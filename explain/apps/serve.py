@@ -75,6 +75,13 @@ class _Static(StaticFiles):
             raise HTTPException(404)
         return path
 
+    def lookup_path(self, path: str) -> tuple[str, os.stat_result | None]:
+        # The built 404.html is for static hosts; here a missing page gets the server's own
+        # message (it names the address and links to the form), so html mode must not find it.
+        if path == "404.html":
+            return "", None
+        return super().lookup_path(path)
+
 
 async def _body(request: Request) -> bytes:
     """The request body, at most :data:`MAX_BODY` bytes, arriving within the body timeout."""

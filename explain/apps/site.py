@@ -17,7 +17,7 @@ __all__ = ["configure"]
 def cmd_site_build(args: argparse.Namespace) -> int:
     """``rothkb site build [--out DIR]``."""
     kb = load_knowledge(args.knowledge)
-    result = build_site(kb, Path(args.out), warn=lambda m: print(f"warning: {m}", file=sys.stderr))
+    result = build_site(kb, Path(args.out), warn=lambda m: print(f"warning: {m}", file=sys.stderr), base_url=args.base_url)
     print(
         f"rothkb site build: wrote {result.pages} pages to {result.out} ({result.faq} FAQ answers, "
         f"{result.executed} examples executed, {len(result.warnings)} warning(s)) in {result.seconds:.2f} s"
@@ -37,4 +37,10 @@ def configure(command: str, p: argparse.ArgumentParser) -> Any:
     actions = p.add_subparsers(dest="site_command", metavar="ACTION", parser_class=type(p))
     b = actions.add_parser("build", help="generate the static FAQ website")
     b.add_argument("--out", metavar="DIR", default="_site", help="output folder (default: _site/)")
+    b.add_argument(
+        "--base-url",
+        metavar="URL",
+        default=None,
+        help="address the site is published at; adds canonical links and sitemap.xml (default: none, so neither)",
+    )
     return cmd_site

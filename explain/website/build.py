@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import shutil
 import time
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from engine.trace.formatting import format_value
 from explain.views.sentences import label
 from explain.website.pages import render_pages
 
-__all__ = ["build_site", "get_env", "build_date", "SITE_DIR", "BuildResult"]
+__all__ = ["build_site", "get_env", "build_date", "normalise_base_url", "SITE_DIR", "BuildResult"]
 
 
 def _site_dir() -> Path:
@@ -67,6 +68,8 @@ def get_env(site_dir: Path = SITE_DIR) -> jinja2.Environment:
     )
     env.filters["fmt"] = format_value
     env.filters["label"] = label
+    # Authored descriptions sometimes name another fact (birth_date): say it in words on the page.
+    env.filters["words"] = lambda text: re.sub(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b", lambda m: label(m.group(0)), str(text))
     return env
 
 
@@ -97,7 +100,23 @@ def _prepare(out: Path) -> None:
     out.mkdir(parents=True)
 
 
-def build_site(kb: KnowledgeBase, out: Path, with_check: bool = False, warn: Any = None) -> BuildResult:
+def normalise_base_url(url: str | None) -> str:
+    """The ``--base-url`` with one trailing slash; empty when not given.
+
+    Raises:
+        UsageError: when it is not an http(s) address.
+
+    """
+    if not url:
+        return ""
+    if not url.startswith(("https://", "http://")) or any(c in url for c in " \"'<>"):
+        raise UsageError(f"--base-url: expected an address such as https://example.org/faq/ but received {url!r}")
+    return url.rstrip("/") + "/"
+
+
+def build_site(
+    kb: KnowledgeBase, out: Path, with_check: bool = False, warn: Any = None, base_url: str | None = None
+) -> BuildResult:
     """Build the whole site into ``out`` (emptied first if it is an earlier build).
 
     Args:
@@ -105,6 +124,8 @@ def build_site(kb: KnowledgeBase, out: Path, with_check: bool = False, warn: Any
         out: Output folder.
         with_check: Link the "check my situation" page (only ``rothkb serve`` provides it).
         warn: Called with each warning (default: collect only).
+        base_url: Where the site will be published; gives canonical links and ``sitemap.xml``
+            (both need absolute addresses, so neither is written without it).
 
     Raises:
         UsageError: when ``out`` cannot be used or a template fails.
@@ -118,7 +139,13 @@ def build_site(kb: KnowledgeBase, out: Path, with_check: bool = False, warn: Any
         if warn:
             warn(message)
 
-    common = {"version": kb.version, "short_version": kb.version[:12], "build_date": build_date(), "with_check": with_check}
+    common = {
+        "version": kb.version,
+        "short_version": kb.version[:12],
+        "build_date": build_date(),
+        "with_check": with_check,
+        "base_url": normalise_base_url(base_url),
+    }
     pages = render_pages(get_env(), kb, common, note)  # phases 1 and 2: nothing written yet
     _prepare(out)
     for rel, text in sorted(pages.items()):

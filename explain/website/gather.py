@@ -7,22 +7,45 @@ build prints a warning naming the FAQ file and line.
 
 from __future__ import annotations
 
+import html
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import jinja2
 import markdown as md
+from markupsafe import Markup, escape
 
 from engine import KnowledgeBase
-from engine.model.expr import Name, render
+from engine.model.expr import Name, names_in, render
 from engine.model.knowledge import Group, Leaf, Rule
 from engine.trace.model import Explanation
 from engine.validate.scenarios import load_scenarios
 from explain.views.html import explanation_fragment
 from explain.views.sentences import OP_WORDS, label
 
-__all__ = ["FaqPage", "gather_faq", "rule_conditions", "md_html", "explanation_html", "rule_usage", "leaf_sentence"]
+__all__ = [
+    "FaqPage",
+    "gather_faq",
+    "rule_conditions",
+    "md_html",
+    "plain_text",
+    "explanation_html",
+    "rule_usage",
+    "leaf_sentence",
+    "advice_words",
+    "STATUS_WORDS",
+]
+
+#: How a rule's outcome on an FAQ example is said on the page.
+STATUS_WORDS = {
+    "fired": "applies to this example",
+    "not fired": "does not apply to this example",
+    "undetermined": "cannot be decided from this example's facts",
+    "missing": "not yet written as a rule",
+    "not run": "example not run",
+}
 
 
 @dataclass
@@ -43,6 +66,7 @@ class FaqPage:
     explanation: Explanation | None = None
     explanation_html: str = ""
     error: str = ""
+    reviewed: str = ""
     #: (rule id, status) with status "fired", "not fired", "undetermined" or "missing".
     rule_status: list[tuple[str, str]] = field(default_factory=list)
 
@@ -52,9 +76,44 @@ class FaqPage:
         return self.explanation is not None
 
 
+_HREF = re.compile(r'href="(?!https?:|mailto:|#|\.{0,2}/|[a-z0-9-]+\.html)[^"]*"', re.I)
+
+
 def md_html(text: str) -> str:
-    """Markdown written in the knowledge (answers, corrections) to HTML."""
-    return md.markdown(text, extensions=["footnotes", "tables"], output_format="html")
+    """Markdown written in the knowledge (answers, corrections) to HTML, never passing authored HTML through.
+
+    ``rothkb check`` already refuses raw HTML and ``javascript:`` links in the knowledge; this
+    is the second fence for a knowledge folder that was not checked: ``<`` is escaped before
+    Markdown sees it, and any link with another scheme loses its address.
+    """
+    out = md.markdown(text.replace("<", "&lt;"), extensions=["footnotes", "tables"], output_format="html")
+    return _HREF.sub('href="#"', out)
+
+
+def plain_text(markdown_text: str) -> str:
+    """Markdown as plain text (for search and summaries): emphasis, links and code marks removed."""
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", markdown_text)
+    text = re.sub(r"[*_`#>]+", "", text)
+    return html.unescape(" ".join(text.split()))
+
+
+def advice_words(text: str, kb: KnowledgeBase) -> Markup:
+    """A rule's advice with each ``{name}`` placeholder said in words, in italics (filled in an explanation)."""
+    k = kb.knowledge
+
+    def words(name: str) -> str:
+        if name in k.parameters:
+            said = "the " + label(name).replace("phaseout", "phase-out")
+        elif name in ("tax_year", "next_year", "prior_year"):
+            said = {"tax_year": "the tax year", "next_year": "the next year", "prior_year": "the year before"}[name]
+        else:
+            said = "your " + label(name).replace("phaseout", "phase-out").replace("form8606", "Form 8606")
+        return f'<em class="slot">{escape(said)}</em>'
+
+    parts = re.split(r"(\{[A-Za-z_][A-Za-z0-9_]*\})", text)
+    return Markup(  # noqa: S704 - every piece is escaped above: authored text by escape(), words() escapes its phrase
+        "".join(words(p[1:-1]) if p.startswith("{") and p.endswith("}") else str(escape(p)) for p in parts)
+    )
 
 
 def explanation_html(exp: Explanation, kb: KnowledgeBase, level: int = 2, root: str = "") -> str:
@@ -115,6 +174,7 @@ def gather_faq(kb: KnowledgeBase, env: jinja2.Environment, warn: Any) -> list[Fa
             answer=str(entry.get("answer", "")),
             example_description=str(example.get("description", "")),
             facts=dict(example.get("facts") or {}),
+            reviewed=str(entry.get("reviewed") or ""),
         )
         if not page.facts:
             page.error = "This entry has no example situation yet."
@@ -134,26 +194,27 @@ def gather_faq(kb: KnowledgeBase, env: jinja2.Environment, warn: Any) -> list[Fa
     return pages
 
 
-def leaf_sentence(leaf: Leaf, descriptions: dict[str, str]) -> str:
-    subject = label(leaf.name)
+def leaf_sentence(leaf: Leaf, descriptions: dict[str, str], parameters: Any = ()) -> str:
+    """One condition in plain English: "your MAGI is at least the Roth phase-out end" (no identifiers)."""
+    subject = label(leaf.name).replace("phaseout", "phase-out")
     right = leaf.right
     if leaf.op == "==" and render(right) in ("true", "false"):
         described = descriptions.get(leaf.name, subject)
         return f"{described.rstrip('.')}: {'yes' if render(right) == 'true' else 'no'}"
     if isinstance(right, Name):
-        where = descriptions.get(right.name) or label(right.name)
-        target = f"{where[0].lower() + where[1:]} ({right.name})"
+        said = label(right.name).replace("phaseout", "phase-out")
+        target = f"the {said} (a yearly limit)" if right.name in parameters else f"your {said}"
     else:
-        target = render(right).replace("_", " ").replace('"', "")
-    return f"{subject} {OP_WORDS.get(leaf.op, leaf.op)} {target}"
+        target = render(right).replace("_", " ").replace('"', "").replace("[", "").replace("]", "").replace(",", " or")
+    return f"your {subject} {OP_WORDS.get(leaf.op, leaf.op)} {target}"
 
 
-def rule_conditions(rule: Rule, descriptions: dict[str, str]) -> dict[str, Any]:
+def rule_conditions(rule: Rule, descriptions: dict[str, str], parameters: Any = ()) -> dict[str, Any]:
     """A rule's ``when`` as a tree of plain-English sentences: ``{"op", "items"}`` or ``{"text", "code"}``."""
 
     def walk(node: Group | Leaf) -> dict[str, Any]:
         if isinstance(node, Leaf):
-            return {"text": leaf_sentence(node, descriptions), "code": node.text}
+            return {"text": leaf_sentence(node, descriptions, parameters), "code": node.text}
         return {"op": node.op, "items": [walk(item) for item in node.items]}
 
     return walk(rule.when)
@@ -179,3 +240,55 @@ def rule_usage(kb: KnowledgeBase, faq: list[FaqPage]) -> dict[str, dict[str, lis
         for rid in sorted(named & set(usage)):
             usage[rid]["tests"].append(f"{Path(scenario.path).name}: {scenario.name}")
     return usage
+
+
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z(])")
+
+
+def example_brief(page: FaqPage, limit: int = 2) -> dict[str, Any]:
+    """The short worked example: the steps of the entry's own rules that apply, and the figures they rest on.
+
+    Until the brief HTML view of an explanation lands (``explain/views/html.py``), the site shows
+    this much and folds the full explanation.
+    """
+    exp = page.explanation
+    if exp is None:
+        return {"steps": [], "figures": []}
+    own = [s for rid in page.rules for s in exp.steps if s.rule == rid]
+    steps = (own or sorted(exp.steps, key=lambda s: (-s.importance, s.step)))[:limit]
+    used = {c.fact for s in steps for c in s.because} | {c.threshold_name for s in steps for c in s.because if c.threshold_name}
+    figures = [f for f in exp.figures if f.name in used][:3]
+    # As in the brief view: the first item in full, the next in its one sentence (the full
+    # explanation folded below has every word), so a page stays about 600 words.
+    shown = [
+        {"kind": s.kind, "title": s.title, "text": s.advice if i == 0 else (s.brief or _SENTENCE.split(s.advice, maxsplit=1)[0])}
+        for i, s in enumerate(steps)
+    ]
+    return {"steps": shown, "figures": figures}
+
+
+def _leaves(node: Group | Leaf) -> list[Leaf]:
+    return [node] if isinstance(node, Leaf) else [leaf for item in node.items for leaf in _leaves(item)]
+
+
+def limits_used(kb: KnowledgeBase, rule_ids: list[str], limit: int = 3) -> list[str]:
+    """The yearly limits an entry's rules depend on (through their conditions and the values those read), most looked up first."""
+    k = kb.knowledge
+    rules = {r.id: r for r in k.rules}
+    todo = [
+        name
+        for rid in rule_ids
+        if rid in rules
+        for leaf in _leaves(rules[rid].when)
+        for name in (leaf.name, *names_in(leaf.right))
+    ]
+    seen: set[str] = set()
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        if name in k.values:
+            todo.extend(names_in(k.values[name].ast))
+    params = sorted((k.parameters[n] for n in seen if n in k.parameters), key=lambda p: (p.rank is None, p.rank or 0, p.name))
+    return [p.name for p in params[:limit]]

@@ -1,122 +1,127 @@
-"""Pictures for the site, drawn as SVG text in Python: the backdoor Roth decision flowchart
-(boxes are the rules' own titles and conditions) and the Roth 5-year-rule timeline.
+"""Pictures for the site, drawn as SVG text in Python: the decision diagrams of
+:mod:`explain.website.diagrams` (narrow enough for a 390 px phone) and the Roth 5-year-rule timeline.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 import textwrap
 from html import escape
 from typing import Any
 
-from engine.model.knowledge import Group, Leaf, Rule
-from explain.website.gather import leaf_sentence
+from engine.model.knowledge import Rule
+from explain.website.diagrams import Ask, Diagram, Step
 
-__all__ = ["flowchart_svg", "FLOW", "timeline_svg"]
+__all__ = ["diagram_svg", "timeline_svg"]
 
-#: The backdoor Roth path: (question when the rule is absent, main rule, side rules for "no"/"yes" branches).
-FLOW: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
-    (
-        "Is your MAGI at or above the end of the Roth phase-out range?",
-        "backdoor-roth-needed",
-        ("roth-direct-contribution-allowed", "roth-contribution-phased-out", "compensation-required"),
-        "no",
-    ),
-    (
-        "Do you hold pre-tax IRA money (traditional, rollover, SEP, SIMPLE) on December 31?",
-        "no-pretax-ira-by-dec31",
-        ("roll-pretax-ira-into-401k", "convert-pretax-ira-instead", "ira-to-hsa-once-per-lifetime"),
-        "yes",
-    ),
-    ("", "make-nondeductible-contribution", (), ""),
-    ("", "convert-to-roth", (), ""),
-    ("", "file-form-8606", (), ""),
-    ("Married? Your spouse's IRAs do not count; each spouse repeats the steps.", "spouse-iras-not-aggregated", (), ""),
-)
-
-_W, _MAIN_X, _MAIN_W, _SIDE_X, _SIDE_W, _LINE = 780, 20, 380, 450, 310, 17
+_DW, _IND, _LINE, _CHARS = 340, 40, 17, 42
+_END = "This path ends here."
 
 
-def _lines(text: str, width: int) -> list[str]:
-    return textwrap.wrap(text, width) or [""]
-
-
-def _box(x: int, y: int, w: int, lines: list[str], css: str, href: str | None, rid: str) -> tuple[str, int]:
-    h = 16 + _LINE * len(lines)
-    body = [f'<rect x="{x}" y="{y}" width="{w}" height="{h}" rx="8" class="{css}"/>']
-    body += [f'<text x="{x + 10}" y="{y + 20 + i * _LINE}">{escape(t)}</text>' for i, t in enumerate(lines)]
-    inner = "".join(body)
-    if href:
-        inner = f'<a href="{escape(href)}" aria-label="rule {escape(rid)}">{inner}</a>'
-    return inner, h
-
-
-def _question(rule: Rule | None, fallback: str, descriptions: dict[str, str]) -> str:
-    if rule is None:
-        return fallback
-    leaves = [
-        i for i in (rule.when.items if isinstance(rule.when, Group) else (rule.when,)) if isinstance(i, Leaf) and not i.conclusion
-    ]
-    text = " and ".join(re.sub(r" \([a-z_0-9]+\)$", "", leaf_sentence(leaf, descriptions)) for leaf in leaves[:2])
-    return text + "?" if leaves else fallback
-
-
-def flowchart_svg(rules: dict[str, Rule], descriptions: dict[str, str], root: str = "") -> tuple[str, list[str]]:
-    """The decision flowchart and its text alternative (one line per step).
-
-    Args:
-        rules: Rules by id (absent rules are drawn greyed out, without a link).
-        descriptions: Fact and value descriptions for the conditions.
-        root: Relative path from the page to the site root ("" or "../").
-
-    """
-    parts: list[str] = []
-    steps: list[str] = []
-    y = 10
-    for n, (fallback, main, side, branch) in enumerate(FLOW):
-        rule = rules.get(main)
-        if fallback and side:
-            q = _lines(_question(rule, fallback, descriptions), 50)
-            box, h = _box(_MAIN_X, y, _MAIN_W, q, "decision", None, "")
-            parts.append(box)
-            steps.append(f"Decision: {' '.join(q)}")
-            sy = y
-            label = "if no" if branch == "no" else "if yes"
-            parts.append(f'<text x="{_MAIN_X + _MAIN_W + 6}" y="{y + 11}" class="branch">{label}</text>')
-            for rid in side:
-                srule = rules.get(rid)
-                text = _lines(srule.title if srule else f"{rid} (not yet in the knowledge base)", 40)
-                sbox, sh = _box(
-                    _SIDE_X, sy, _SIDE_W, text, "side" if srule else "missing", f"{root}rules/{rid}.html" if srule else None, rid
-                )
-                parts.append(sbox)
-                steps.append(f"  {label}: {' '.join(text)}")
-                sy += sh + 8
-            parts.append(f'<line x1="{_MAIN_X + _MAIN_W}" y1="{y + 16}" x2="{_SIDE_X}" y2="{y + 16}" class="arrow"/>')
-            y = max(y + h, sy - 8) + 12
-            parts.append(f'<text x="{_MAIN_X + 200}" y="{y + 4}" class="branch">{"if yes" if branch == "no" else "then"}</text>')
-            y += 10
-        if rule is None:
-            text, css, href = _lines(f"{main} (not yet in the knowledge base)", 50), "missing", None
-        else:
-            text, css, href = _lines(f"{n + 1}. {rule.title}", 50), rule.kind, f"{root}rules/{main}.html"
-        box, h = _box(_MAIN_X, y, _MAIN_W, text, css, href, main)
-        parts.append(box)
-        steps.append(" ".join(text))
-        y += h
-        if n + 1 < len(FLOW):
-            parts.append(f'<line x1="{_MAIN_X + 190}" y1="{y}" x2="{_MAIN_X + 190}" y2="{y + 22}" class="arrow"/>')
-            y += 26
-    svg = (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_W} {y + 10}" width="{_W}" height="{y + 10}" '
-        'class="flowchart" role="group" aria-labelledby="flow-title flow-desc">'
-        '<title id="flow-title">Backdoor Roth decision flowchart</title>'
-        '<desc id="flow-desc">The backdoor Roth steps drawn from the rules; the same steps are listed below as text.'
-        '</desc><defs><marker id="arrowhead" markerWidth="8" markerHeight="8" refX="7" refY="4" orient="auto">'
-        '<path d="M0,0 L8,4 L0,8 z"/></marker></defs>' + "".join(parts) + "</svg>"
+def _box(y: int, x: int, lines: list[str], css: str, href: str | None) -> tuple[str, int]:
+    w = _DW - x - 1
+    h = 14 + _LINE * len(lines)
+    body = f'<rect x="{x}" y="{y}" width="{w}" height="{h}" rx="7" class="{css}"/>'
+    end = ' class="end"'
+    body += "".join(
+        f'<text x="{x + 9}" y="{y + 19 + i * _LINE}"{end if t == _END else ""}>{escape(t)}</text>' for i, t in enumerate(lines)
     )
-    return svg, steps
+    if href:
+        body = f'<a href="{escape(href)}">{body}</a>'
+    return body, h
+
+
+class _Canvas:
+    """The SVG parts and the text alternative, drawn top to bottom."""
+
+    def __init__(self, rules: dict[str, Rule], root: str) -> None:
+        self.rules, self.root = rules, root
+        self.parts: list[str] = []
+        self.y = 2
+        self.steps: list[dict[str, Any]] = []
+
+    def rule(self, rid: str) -> tuple[str, str | None, str]:
+        rule = self.rules.get(rid)
+        if rule is None:
+            return "(rule not yet written)", None, "missing"
+        return rule.title, f"{self.root}rules/{rid}.html", rule.kind
+
+    def group(self, answer: str, ids: tuple[str, ...], stop: bool) -> list[tuple[str, str | None]]:
+        """Side boxes for one answer, joined to the spine by a labelled arrow."""
+        out = []
+        for i, rid in enumerate(ids):
+            title, href, css = self.rule(rid)
+            lines = textwrap.wrap(title, _CHARS - 4)
+            if stop and i + 1 == len(ids):
+                lines.append(_END)
+            box, h = _box(self.y, _IND, lines, css, href)
+            mid = self.y + 16
+            self.parts.append(f'<path d="M12,{mid} H{_IND - 2}" class="arrow"/>')
+            if i == 0:
+                self.parts.append(f'<text x="15" y="{mid - 5}" class="branch">{answer}</text>')
+            self.parts.append(box)
+            out.append((title, href))
+            self.y += h + 8
+        return out
+
+    def ask(self, node: Ask) -> str:
+        box, h = _box(self.y, 0, textwrap.wrap(node.question, _CHARS + 3), "decision", None)
+        self.parts.append(box)
+        top = self.y + h
+        self.y = top + 12
+        answer = node.branch.capitalize()
+        opposite = "No" if node.branch == "yes" else "Yes"
+        step: dict[str, Any] = {
+            "text": node.question,
+            "answers": [(answer, self.group(answer, node.outcomes, node.stop), node.stop)],
+        }
+        if node.other:
+            step["answers"].append((opposite, self.group(opposite, node.other, False), False))
+        self.parts.append(f'<path d="M12,{top} V{self.y - 20}" class="spine"/>')
+        self.steps.append(step)
+        self.y -= 8
+        return opposite if node.stop else "Then"
+
+    def step(self, node: Step) -> str:
+        title, href, css = self.rule(node.rule)
+        box, h = _box(self.y, 0, textwrap.wrap(title, _CHARS + 3), css, href)
+        self.parts.append(box)
+        self.steps.append({"text": title, "href": href, "answers": []})
+        self.y += h
+        return "Then"
+
+    def arrow(self, label: str) -> None:
+        self.parts.append(
+            f'<path d="M12,{self.y} V{self.y + 26}" class="arrow"/><text x="20" y="{self.y + 18}" class="branch">{label}</text>'
+        )
+        self.steps[-1]["next"] = label
+        self.y += 30
+
+
+def diagram_svg(d: Diagram, rules: dict[str, Rule], root: str) -> tuple[str, list[dict[str, Any]]]:
+    """One diagram as SVG, and the same path as text (``[{"text", "href"?, "answers": [(answer, [(title, href)], stop)]}]``)."""
+    c = _Canvas(rules, root)
+    for n, node in enumerate(d.nodes):
+        down = c.ask(node) if isinstance(node, Ask) else c.step(node)
+        if n + 1 < len(d.nodes):
+            following = d.nodes[n + 1]
+            c.arrow(following.lead if isinstance(following, Step) and following.lead else down)
+    height = c.y + 4
+    ident = f"dg-{d.id}"
+    svg = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_DW} {height}" width="{_DW}" height="{height}" '
+        f'class="flowchart" role="group" aria-labelledby="{ident}-title {ident}-desc">'
+        f'<title id="{ident}-title">{escape(d.title)}</title>'
+        f'<desc id="{ident}-desc">{escape(d.intro)} The same path is written out as text below the diagram.</desc>'
+        f'<defs><marker id="{ident}-head" markerWidth="8" markerHeight="8" refX="7" refY="4" orient="auto">'
+        f'<path d="M0,0 L8,4 L0,8 z" class="head"/></marker></defs>'
+        + "".join(c.parts).replace('class="arrow"/>', f'class="arrow" marker-end="url(#{ident}-head)"/>')
+        + "</svg>"
+    )
+    return svg, c.steps
+
+
+_W = 780  # width of the timeline, which scrolls inside its figure on a phone
 
 
 def _year_59_half(facts: dict[str, Any], tax_year: int) -> tuple[int | None, bool]:

@@ -1,4 +1,5 @@
-// rothkb client-side search: BM25 over the prebuilt search-index.json (same terms as `rothkb ask`).
+// rothkb search: MiniSearch (assets/vendor) over search-index.js, with the synonyms and stopwords of `rothkb ask`.
+// The index is a script, not JSON, so search also works when the site is opened from disk (file://).
 (function () {
   "use strict";
   var form = document.getElementById("search-page-form");
@@ -6,10 +7,20 @@
   var status = document.getElementById("search-status");
   var list = document.getElementById("search-results");
   if (!form || !input || !status || !list) { return; }
-  var index = null;
+  var data = window.ROTHKB_SEARCH;
+  if (!data || !window.MiniSearch) {
+    status.textContent = "The search index could not be loaded. Browse the questions by topic instead.";
+    return;
+  }
+  var stop = {};
+  data.stopwords.forEach(function (w) { stop[w] = true; });
+  var phrases = data.phrases.map(function (p) { return [new RegExp(p[0], "g"), p[1]]; });
+  var syn = data.synonyms;
+  var has = function (o, k) { return Object.prototype.hasOwnProperty.call(o, k); };
 
-  function stem(word, syn) {
-    if (Object.prototype.hasOwnProperty.call(syn, word)) { return syn[word]; }
+  // The vocabulary of `rothkb ask` (explain/search.py): phrases joined, synonyms, light stemming.
+  function stem(word) {
+    if (has(syn, word)) { return syn[word]; }
     if (word.length <= 4 || !/^[a-z]+$/.test(word)) { return word; }
     var suffixes = ["ations", "ation", "ings", "ing", "ies", "ied", "es", "ed", "s"];
     for (var i = 0; i < suffixes.length; i++) {
@@ -21,61 +32,84 @@
     }
     return word;
   }
-
-  function terms(text) {
+  function tokenize(text) {
     var t = text.toLowerCase().replace(/\u2019/g, "'");
-    index.phrases.forEach(function (p) { t = t.replace(new RegExp(p[0], "g"), p[1]); });
-    var stop = index.stopSet, out = [];
+    phrases.forEach(function (p) { t = t.replace(p[0], p[1]); });
+    var out = [];
     (t.match(/[a-z0-9][a-z0-9&'-]*/g) || []).forEach(function (w) {
       w = w.replace(/^['-]+|['-]+$/g, "");
       if (w.slice(-2) === "'s") { w = w.slice(0, -2); }
       if (!w || stop[w]) { return; }
-      var f = Object.prototype.hasOwnProperty.call(index.synonyms, w) ? stem(w, index.synonyms) : stem(w.replace(/-/g, ""), index.synonyms);
+      var f = has(syn, w) ? stem(w) : stem(w.replace(/-/g, ""));
       f.split(" ").forEach(function (x) { if (x && !stop[x]) { out.push(x); } });
     });
     return out;
   }
+  var processTerm = function (term) { return term; };
 
-  // Okapi BM25 of one document (tf map and length) against unique query terms.
-  function bm25(p, q, tfs, length) {
-    var score = 0;
-    q.forEach(function (term) {
-      var tf = tfs[term];
-      if (tf) { score += p.idf[term] * tf * (p.k1 + 1) / (tf + p.k1 * (1 - p.b + p.b * length / p.avg)); }
+  // Two indexes, combined as `rothkb ask` does: the best short text of an entry (its question or
+  // one of its aliases) plus a share of the whole entry (question, aliases, topic and answer).
+  var options = { tokenize: tokenize, processTerm: processTerm, searchOptions: { tokenize: tokenize, processTerm: processTerm } };
+  var full = new window.MiniSearch(Object.assign({ fields: ["title", "aliases", "topic", "text"], storeFields: ["title", "topic", "kind", "text"] }, options));
+  var short = new window.MiniSearch(Object.assign({ fields: ["text"], storeFields: ["owner"] }, options));
+  full.addAll(data.docs);
+  var shorts = [];
+  data.docs.forEach(function (d) {
+    [d.title].concat(d.aliases ? d.aliases.split(" \u00b7 ") : []).forEach(function (text, i) {
+      shorts.push({ id: d.id + "#" + i, owner: d.id, text: text });
     });
-    return score;
+  });
+  short.addAll(shorts);
+  var WEIGHT = 0.5;
+
+  function rank(query) {
+    var best = {}, scores = {};
+    short.search(query).forEach(function (r) { best[r.owner] = Math.max(best[r.owner] || 0, r.score); });
+    var found = full.search(query, { boost: { title: 2, aliases: 1, topic: 0.5, text: 0.5 } });
+    var maxFull = found.length ? found[0].score : 1, maxShort = 0;
+    Object.keys(best).forEach(function (k) { maxShort = Math.max(maxShort, best[k]); });
+    found.forEach(function (r) {
+      scores[r.id] = (best[r.id] || 0) / (maxShort || 1) + WEIGHT * r.score / maxFull;
+      r.combined = scores[r.id];
+    });
+    return found.sort(function (a, b) { return b.combined - a.combined || (a.id < b.id ? -1 : 1); });
   }
 
-  // Same ranking as `rothkb ask`: the best short text (question, alias, title) plus a share of the whole entry.
-  function search(query) {
-    var q = terms(query).filter(function (x, i, a) { return a.indexOf(x) === i; });
-    var results = [];
-    index.docs.forEach(function (d) {
-      var best = 0;
-      d.shorts.forEach(function (s) { best = Math.max(best, bm25(index.short, q, s.tf, s.length)); });
-      var score = best + index.weight * bm25(index.full, q, d.tf, d.length);
-      if (score > 0) { results.push({ doc: d, score: score }); }
+  // The sentence of the text that shares most words with the query, cut to about 30 words.
+  function snippet(text, terms) {
+    var sentences = text.split(/(?<=[.!?])\s+/);
+    var best = sentences[0] || "", bestScore = -1;
+    sentences.forEach(function (s) {
+      var words = tokenize(s);
+      var score = terms.filter(function (t) { return words.indexOf(t) >= 0; }).length;
+      if (score > bestScore) { best = s; bestScore = score; }
     });
-    results.sort(function (a, b) { return b.score - a.score || (a.doc.url < b.doc.url ? -1 : 1); });
-    return results.slice(0, 20);
+    var words = best.split(/\s+/);
+    return words.length > 30 ? words.slice(0, 30).join(" ") + "\u2026" : best;
   }
 
   function show(query) {
     list.textContent = "";
     if (!query.trim()) { status.textContent = "Type a few words, for example: spouse IRA pro-rata."; return; }
-    var results = search(query);
-    status.textContent = results.length ? results.length + " result(s) for \u201c" + query + "\u201d." :
-      "Nothing in the knowledge base matches \u201c" + query + "\u201d. Try other words or browse the list of questions.";
+    var results = rank(query);
+    results = results.slice(0, 20);
+    status.textContent = results.length ? results.length + " result" + (results.length > 1 ? "s" : "") + " for \u201c" + query + "\u201d." :
+      "Nothing in the knowledge base matches \u201c" + query + "\u201d. Try other words or browse the questions by topic.";
+    var terms = tokenize(query);
     results.forEach(function (r) {
       var li = document.createElement("li");
       var a = document.createElement("a");
-      a.href = r.doc.url;
-      a.textContent = r.doc.title;
-      var kind = document.createElement("span");
-      kind.className = "kind";
-      kind.textContent = " (" + r.doc.kind + ")";
+      a.href = r.id;
+      a.textContent = r.title;
+      var meta = document.createElement("p");
+      meta.className = "meta";
+      meta.textContent = r.kind + " \u00b7 " + r.topic;
+      var text = document.createElement("p");
+      text.className = "snippet";
+      text.textContent = snippet(r.text, terms);
       li.appendChild(a);
-      li.appendChild(kind);
+      li.appendChild(meta);
+      li.appendChild(text);
       list.appendChild(li);
     });
   }
@@ -88,22 +122,12 @@
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();
-    var url = new URL(window.location.href);
-    url.searchParams.set("q", input.value);
-    window.history.replaceState(null, "", url.toString());
-    if (index) { show(input.value); }
+    try {
+      var url = new URL(window.location.href);
+      url.searchParams.set("q", input.value);
+      window.history.replaceState(null, "", url.toString());
+    } catch (e) { /* file:// pages may refuse history changes; the results still show */ }
+    show(input.value);
   });
-
-  status.textContent = "Loading the search index\u2026";
-  fetch("search-index.json").then(function (r) {
-    if (!r.ok) { throw new Error("HTTP " + r.status); }
-    return r.json();
-  }).then(function (data) {
-    index = data;
-    index.stopSet = {};
-    data.stopwords.forEach(function (w) { index.stopSet[w] = true; });
-    run();
-  }).catch(function (err) {
-    status.textContent = "The search index could not be loaded (" + err.message + "). Serve the site over HTTP (rothkb serve) or browse the list of questions.";
-  });
+  run();
 }());

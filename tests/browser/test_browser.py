@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from engine import load_knowledge
 from tests.serving import running
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -113,12 +114,23 @@ def test_navigation_by_clicking(page, base_url):
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(base_url)
-    for name in ("Myths", "Flowchart", "Rules", "Limits by year", "Sources", "Glossary", "Check my situation", "FAQ"):
+    for name in ("Myths", "Diagrams", "Rules", "Limits by year", "Sources", "Glossary", "Check my situation", "Questions"):
         page.get_by_role("navigation", name="Main").get_by_role("link", name=name, exact=True).click()
         page.wait_for_load_state("domcontentloaded")
         assert page.locator("h1").count() == 1, page.url
+    page.locator("ul.topics a").nth(2).click()
+    assert "/topics/pro-rata.html" in page.url
     page.locator("ul.faq-list a").first.click()
-    page.get_by_role("link", name="Sources").first.wait_for()
+    crumbs = page.get_by_role("navigation", name="Breadcrumb")
+    assert crumbs.get_by_role("link", name="The pro-rata rule and existing IRAs").count() == 1
+    first = page.url
+    page.get_by_role("navigation", name="More in this topic").locator("a[rel=next]").click()
+    page.get_by_role("navigation", name="More in this topic").locator("a[rel=prev]").click()
+    assert page.url == first
+    page.get_by_role("navigation", name="On this page").get_by_role("link", name="Worked example").click()
+    assert page.url.endswith("#example")
+    page.locator("details.full > summary").click()
+    assert page.locator("details.full .explanation").is_visible()
     page.locator(".rule-status a").first.click()
     assert "/rules/" in page.url and page.locator("h1").inner_text()
     page.locator("section[aria-labelledby=rule-sources] a").first.click()
@@ -127,13 +139,21 @@ def test_navigation_by_clicking(page, base_url):
 
 
 def test_search_from_the_header(page, base_url):
-    page.goto(base_url + "index.html")
+    page.goto(base_url + "rules/index.html")
     page.get_by_label("Search questions and rules").fill("my husband has a big IRA, does pro rata apply?")
     page.get_by_role("button", name="Search").first.click()
     page.wait_for_url("**/search.html?q=*")
     first = page.locator("#search-results li a").first
     first.wait_for()
     assert "spouse-ira-pro-rata" in first.get_attribute("href")
+    result = page.locator("#search-results li").first
+    assert "Married couples" in result.locator(".meta").inner_text() and len(result.locator(".snippet").inner_text()) > 40
+    page.locator("#search-q").fill("rollover ira")
+    page.locator("#search-page-form button").click()
+    page.wait_for_function("document.getElementById('search-status').textContent.includes('rollover ira')")
+    top = page.locator("#search-results li .meta").all_inner_texts()[:3]
+    assert not any("HSA" in t for t in top), top
+    assert "old-rollover-ira-pro-rata" in page.locator("#search-results li a").first.get_attribute("href")
     page.locator("#search-q").fill("passport renewal cookies")
     page.locator("#search-page-form button").click()
     page.wait_for_function("document.getElementById('search-status').textContent.includes('Nothing')")
@@ -217,7 +237,9 @@ def test_readable_without_javascript(browser, base_url):
     page = context.new_page()
     page.goto(base_url + "faq/conversion-five-year-clock-each.html")
     assert page.locator("h1").inner_text().startswith("Does each Roth conversion")
-    assert page.locator(".explanation").inner_text().strip()
+    assert "conversion" in page.locator(".answer").inner_text()
+    page.locator("details.full > summary").click()  # folding works without JavaScript
+    assert page.locator("details.full .explanation").inner_text().strip()
     assert page.locator("svg.timeline title").count() == 1
     page.goto(base_url + "search.html")
     assert "needs JavaScript" in page.locator("noscript").inner_text() or page.locator("noscript").count() == 1
@@ -232,3 +254,80 @@ def test_missing_chromium_skips_locally_and_fails_in_ci(monkeypatch, tmp_path):
     monkeypatch.setenv("CI", "true")
     with pytest.raises(pytest.fail.Exception, match="cannot run in CI"):
         require_browser()
+
+
+WIDE_PAGES = (
+    "index.html",
+    "faq/old-rollover-ira-pro-rata.html",
+    "faq/conversion-five-year-clock-each.html",
+    "topics/mega-backdoor.html",
+    "diagrams/backdoor.html",
+    "diagrams/mega-backdoor.html",
+    "diagrams/withdrawals.html",
+    "diagrams/hsa.html",
+    "parameters.html",
+    "rules/no-pretax-ira-by-dec31.html",
+    "rules/index.html",
+    "sources/notice-2024-80.html",
+    "myths.html",
+    "glossary.html",
+    "search.html?q=form 8606",
+    "check",
+    "404.html",
+)
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_no_page_is_wider_than_the_screen_and_diagrams_fit(browser, base_url, width):
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    page = context.new_page()
+    wide = []
+    for path in WIDE_PAGES:
+        page.goto(base_url + path)
+        if page.evaluate("document.documentElement.scrollWidth") > width:
+            wide.append(f"{path}: {page.evaluate('document.documentElement.scrollWidth')} px")
+        for box in page.locator("svg.flowchart").all():
+            if box.bounding_box()["width"] > width - 20:  # the whole diagram is on screen, with the page margins
+                wide.append(f"{path}: diagram {box.bounding_box()['width']} px")
+    context.close()
+    assert not wide, wide
+
+
+def test_limits_year_links_show_that_year(page, base_url):
+    page.goto(base_url + "parameters.html#2024")
+    assert page.locator("section[id='2024']").is_visible() and not page.locator("section[id='2026']").is_visible()
+    assert "$7,000" in page.locator("section[id='2024'] .card").first.inner_text()
+    page.goto(base_url + "parameters.html")
+    assert page.locator("section.year.default").is_visible()
+
+
+def test_search_works_from_disk(browser, tmp_path):
+    from explain.website.build import build_site
+
+    build_site(load_knowledge(), tmp_path / "site")
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto((tmp_path / "site" / "search.html").as_uri() + "?q=rollover%20ira")
+    page.locator("#search-results li a").first.wait_for()
+    assert "old-rollover-ira-pro-rata" in page.locator("#search-results li a").first.get_attribute("href")
+    context.close()
+
+
+@pytest.mark.parametrize(
+    "path", ["index.html", "faq/old-rollover-ira-pro-rata.html", "rules/no-pretax-ira-by-dec31.html", "parameters.html", "check"]
+)
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_accessibility_scan(browser, base_url, path, scheme):
+    from axe_playwright_python.sync_playwright import Axe
+
+    context = browser.new_context(bypass_csp=True, color_scheme=scheme)
+    page = context.new_page()
+    page.goto(base_url + path)
+    results = Axe().run(page)
+    context.close()
+    bad = [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert not bad, "\n".join(bad)
