@@ -51,7 +51,7 @@ def contradictions(k: Knowledge) -> list[Problem]:
     for rule in k.rules:
         for name, value in rule.conclude:
             by_conclusion.setdefault(name, []).append((rule.id, value))
-        for other in getattr(rule, "excludes", ()):
+        for other in rule.excludes:
             if other != rule.id and any(r.id == other for r in k.rules):
                 pairs.setdefault((rule.id, other), f"'{rule.id}' excludes '{other}'")
     for name, produced in by_conclusion.items():
