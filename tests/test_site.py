@@ -312,3 +312,11 @@ def test_check_refuses_raw_html_unsafe_links_and_bad_review_dates(cli, kb_copy):
     assert any(f"hsa.yaml:{line_no}:" in x and "link scheme 'javascript:'" in x for x in lines), lines
     assert any("reviewed" in x and "2999-01-01 is in the future" in x for x in lines), lines
     assert any("reviewed" in x and "expected a real date" in x and "2026-02-30" in x for x in lines), lines
+
+
+def test_the_bundled_knowledge_builds_without_warnings(tmp_path, capfd):
+    # A diagram that asks about a fact its rules do not read is reported as a warning; the
+    # bundled site must have none (a reader would follow a question that decides nothing).
+    assert build(tmp_path / "_site") == 0
+    out, err = capfd.readouterr()
+    assert "0 warning(s)" in out + err and "warning:" not in out + err

@@ -134,7 +134,7 @@ DIAGRAMS: tuple[Diagram, ...] = (
             ),
             Ask(
                 "Does it reach earnings before a qualified distribution is possible (59½ and 5 years)?",
-                ("withdrawal_earnings_part", "withdrawal_year"),
+                ("withdrawal_earnings_part", "withdrawal_qualified"),
                 "yes",
                 ("five-year-rule-qualified-distribution",),
             ),
