@@ -18,7 +18,8 @@ import markdown as md
 from markupsafe import Markup, escape
 
 from engine import KnowledgeBase
-from engine.model.expr import Name, names_in, render
+from engine.model.conditions import condition_names, names_read
+from engine.model.expr import Name, render
 from engine.model.knowledge import Group, Leaf, Rule
 from engine.trace.model import Explanation
 from engine.validate.scenarios import load_scenarios
@@ -267,28 +268,10 @@ def example_brief(page: FaqPage, limit: int = 2) -> dict[str, Any]:
     return {"steps": shown, "figures": figures}
 
 
-def _leaves(node: Group | Leaf) -> list[Leaf]:
-    return [node] if isinstance(node, Leaf) else [leaf for item in node.items for leaf in _leaves(item)]
-
-
 def limits_used(kb: KnowledgeBase, rule_ids: list[str], limit: int = 3) -> list[str]:
     """The yearly limits an entry's rules depend on (through their conditions and the values those read), most looked up first."""
     k = kb.knowledge
     rules = {r.id: r for r in k.rules}
-    todo = [
-        name
-        for rid in rule_ids
-        if rid in rules
-        for leaf in _leaves(rules[rid].when)
-        for name in (leaf.name, *names_in(leaf.right))
-    ]
-    seen: set[str] = set()
-    while todo:
-        name = todo.pop()
-        if name in seen:
-            continue
-        seen.add(name)
-        if name in k.values:
-            todo.extend(names_in(k.values[name].ast))
+    seen = names_read(k, [name for rid in rule_ids if rid in rules for name in condition_names(rules[rid].when)])
     params = sorted((k.parameters[n] for n in seen if n in k.parameters), key=lambda p: (p.rank is None, p.rank or 0, p.name))
     return [p.name for p in params[:limit]]
