@@ -73,6 +73,42 @@ class CompiledKnowledge:
     #: Per assumable fact: indexes into ``plan`` of the values that depend on it (in plan order),
     #: so that the pass with assumptions recomputes only those.
     refresh: dict[str, tuple[int, ...]]
+    #: The three-valued pass, planned once: per rule (in ``rules`` order) the rule, how its
+    #: status combines its leaves and, per leaf, everything the pass looks up (see :func:`_status_plan`).
+    status_plan: tuple[tuple[Rule, str, tuple[StatusLeaf, ...]], ...] = ()
+
+
+#: One leaf as the three-valued pass reads it: the leaf, its key (``id``), whether it tests a
+#: conclusion, its closure (None for a conclusion), the fact it reads, the name on its right-hand
+#: side (or None) and its person-fact flag (or None).
+StatusLeaf = tuple[Leaf, int, bool, Callable[[dict[str, Any]], tuple[Any, Any]] | None, str, str | None, str | None]
+
+
+def _status_plan(
+    rule_leaves: tuple[tuple[CompiledRule, tuple[Leaf, ...]], ...],
+    fns: dict[int, Callable[[dict[str, Any]], tuple[Any, Any]]],
+    rights: dict[int, str],
+    flags: dict[int, str],
+) -> tuple[tuple[Rule, str, tuple[StatusLeaf, ...]], ...]:
+    """Per rule: ``(rule, combine, leaves)``. ``combine`` is ``"all"`` or ``"any"`` for a flat group
+    of leaves (most rules: its status is combined straight from the leaves' results), ``"leaf"``
+    for a single condition, ``""`` for a nested tree (combined by ``engine.run.status``).
+    """
+    out = []
+    for crule, rule_leaves_of in rule_leaves:
+        when = crule.rule.when
+        if isinstance(when, Leaf):
+            combine = "leaf"
+        elif when.op in ("all", "any") and all(isinstance(item, Leaf) for item in when.items):
+            combine = when.op
+        else:
+            combine = ""
+        entries = tuple(
+            (leaf, id(leaf), leaf.conclusion, fns.get(id(leaf)), leaf.name, rights.get(id(leaf)), flags.get(id(leaf)))
+            for leaf in rule_leaves_of
+        )
+        out.append((crule.rule, combine, entries))
+    return tuple(out)
 
 
 def compile_knowledge(knowledge: Knowledge) -> CompiledKnowledge:
@@ -105,6 +141,7 @@ def compile_knowledge(knowledge: Knowledge) -> CompiledKnowledge:
                     right_names[id(leaf)] = leaf.right.name
                 if _may_be_settled(leaf, unknown_facts, leaf_fns[id(leaf)]):
                     flags[id(leaf)] = f"_b{len(flags)}"
+    rule_leaves = tuple((c, tuple(leaves(c.rule.when))) for c in rules)
     chunks = []
     for start in range(0, len(rules), CHUNK_SIZE):
         part = rules[start : start + CHUNK_SIZE]
@@ -131,7 +168,7 @@ def compile_knowledge(knowledge: Knowledge) -> CompiledKnowledge:
         tuple(sorted(names)),
         RulesRuntime(chunks),
         leaf_fns,
-        tuple((c, tuple(leaves(c.rule.when))) for c in rules),
+        rule_leaves,
         {c.rule.id: c.rule.importance for c in rules},
         {name: unknown_of(f.type, name, f.min, f.max, f.values) for name, f in knowledge.facts.items() if not f.has_default},
         flags,
@@ -142,6 +179,7 @@ def compile_knowledge(knowledge: Knowledge) -> CompiledKnowledge:
         tuple(name for name, _ in plan),
         {r.id: frozenset(PLACEHOLDER.findall(r.advice)) for r in knowledge.rules},
         _refresh(knowledge, plan),
+        _status_plan(rule_leaves, leaf_fns, right_names, flags),
     )
 
 

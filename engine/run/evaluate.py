@@ -119,46 +119,63 @@ def rule_statuses(
     pending_missing: dict[str, frozenset[str]] = {}
     status: dict[str, Any] = {}
     results_by_rule: dict[str, dict[int, tuple[Any, Any]]] = {}
-    leaf_fns = compiled.leaf_fns
-    flags, rights = compiled.leaf_flags, compiled.leaf_right
     decided: dict[str, bool] = {}
-    for crule, rule_leaves in compiled.rule_leaves:
-        rule = crule.rule
+    again = base is not None and base_env is not None
+    for rule, combine, entries in compiled.status_plan:
+        rid = rule.id
         results: dict[int, tuple[Any, Any]] = {}
-        earlier = base.results[rule.id] if base is not None and base_env is not None else None
+        earlier = base.results[rid] if again else None  # type: ignore[union-attr]
         same = earlier is not None
-        for leaf in rule_leaves:
-            key = id(leaf)
-            if leaf.conclusion:
+        # Kleene all/any of a flat group, combined as the leaves come (engine.run.status does
+        # the same for nested trees): the decisive value wins, else any unknown, else the other.
+        decisive = combine == "any"
+        hit = False
+        unknowns = []
+        for leaf, key, conclusion, fn, name, right, flag in entries:
+            if conclusion:
                 result = results[key] = _conclusion(leaf, yes, maybe, pending_missing)
                 if same and result != earlier[key]:  # type: ignore[index]
                     same = False
             else:
                 if (
                     earlier is not None
-                    and env.get(leaf.name) is base_env.get(leaf.name)  # type: ignore[union-attr]
-                    and (key not in rights or env.get(rights[key]) is base_env.get(rights[key]))  # type: ignore[union-attr]
+                    and env.get(name) is base_env.get(name)  # type: ignore[union-attr]
+                    and (right is None or env.get(right) is base_env.get(right))  # type: ignore[union-attr]
                 ):
                     result = results[key] = earlier[key]
                 else:
                     same = False
-                    result = results[key] = leaf_fns[key](env)
+                    result = results[key] = fn(env)  # type: ignore[misc]
                 if (
                     result[1] is True
-                    and key in flags
-                    and (
-                        result[0].__class__ is Unknown or (key in rights and env.get(rights[key], _UNKNOWN).__class__ is Unknown)
-                    )
+                    and flag is not None
+                    and (result[0].__class__ is Unknown or (right is not None and env.get(right, _UNKNOWN).__class__ is Unknown))
                 ):
-                    decided[flags[key]] = True
+                    decided[flag] = True
+            held = result[1]
+            if held.__class__ is Unknown:
+                unknowns.append(held)
+            elif held == decisive:
+                hit = True
         if same:  # every condition as in pass A: so is the rule (and its memoised groups)
-            state = status[rule.id] = base.status[rule.id]  # type: ignore[union-attr]
-            results_by_rule[rule.id] = earlier  # type: ignore[assignment]
+            state = status[rid] = base.status[rid]  # type: ignore[union-attr]
+            results_by_rule[rid] = earlier  # type: ignore[assignment]
             _note(rule, state, yes, maybe, pending_missing)
             continue
-        state = node_status(rule.when, results)
-        status[rule.id] = state
-        results_by_rule[rule.id] = results
+        if combine == "leaf":
+            state = result[1]
+        elif combine:
+            if hit:
+                state = decisive
+            elif unknowns:
+                state = Unknown(frozenset().union(*(u.missing for u in unknowns)))
+            else:
+                state = not decisive
+            results[id(rule.when)] = (None, state)
+        else:
+            state = node_status(rule.when, results)
+        status[rid] = state
+        results_by_rule[rid] = results
         _note(rule, state, yes, maybe, pending_missing)
     return Statuses(status, results_by_rule, pending_missing, decided)
 

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from engine.compile import CompiledKnowledge
-from engine.compile.formulas import compile_expr
+from engine.compile.formulas import FILL, compile_expr
 from engine.model import expr
 from engine.model.conditions import leaves
 from engine.model.expr import Unknown
@@ -116,14 +116,35 @@ def after_fix(
         shown[name] = value
     if all(facts.get(name) == value for name, value in shown.items()):
         return None  # the advice is already followed: nothing changes
-    # Facts with a declared answer are filled; a formula's stated fallback applies through ``fill``.
-    declared = {n: v for n, v in (assumed or {}).items() if n in compiled.assume}
-    after = compute_env(compiled, {**declared, **changed}, fill=bool(assumed))
+    after = _changed_env(compiled, facts, env, shown, assumed)
     value = after.get(rule.after_fix.figure)
     if value is None or value.__class__ is Unknown:
         return None
     vtype = compiled.knowledge.values[rule.after_fix.figure].type if rule.after_fix.figure in compiled.knowledge.values else ""
     return AfterFixFigure(shown, rule.after_fix.figure, value, vtype, render(rule.after_fix.says, after))
+
+
+def _changed_env(
+    compiled: CompiledKnowledge, facts: dict[str, Any], env: dict[str, Any], shown: dict[str, Any], assumed: dict[str, Any] | None
+) -> dict[str, Any]:
+    """The run's environment with the changed facts, and only what depends on them recomputed.
+
+    The run's environment is :func:`compute_env` of the facts with the declared answers filled
+    in (and ``fill`` when anything was assumed), so replacing the changed facts and recomputing
+    the values that read them (``compiled.refresh``, in plan order) gives what computing it all
+    again gives, at a fraction of the cost. A change of the year (its parameters) is run whole.
+    """
+    if "tax_year" in shown or (FILL in env) != bool(assumed):
+        # Facts with a declared answer are filled; a formula's stated fallback applies through ``fill``.
+        declared = {n: v for n, v in (assumed or {}).items() if n in compiled.assume}
+        return compute_env(compiled, {**declared, **facts, **shown}, fill=bool(assumed))
+    after = dict(env)
+    after.update(shown)
+    plan, refresh = compiled.plan, compiled.refresh
+    for i in sorted({i for name in shown for i in refresh.get(name, ())}):
+        name, fn = plan[i]
+        after[name] = fn(after)
+    return after
 
 
 def touched_topics(k: Knowledge, fixes: Fixes, facts: dict[str, Any], fired: list[str]) -> list[str]:

@@ -9,6 +9,7 @@ time on the person, not on re-reading the rules.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -140,8 +141,13 @@ def _flat(cond: Any) -> tuple[Leaf, ...] | None:
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(])")
 
 
+@functools.lru_cache(maxsize=4096)
 def _sentences(text: str) -> list[list[tuple[str, str | None]]]:
-    """Split text into sentences, each a list of (literal text, placeholder name or None)."""
+    """Split text into sentences, each a list of (literal text, placeholder name or None).
+
+    Memoised: the texts are the knowledge's own (advice, "already done" and "after the fix"
+    sentences), split once rather than for every explanation; the result is never mutated.
+    """
     out = []
     for sentence in _SENTENCE_END.split(" ".join(text.split())):
         parts: list[tuple[str, str | None]] = []

@@ -5,13 +5,30 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-__all__ = ["format_value", "json_number"]
+__all__ = ["format_value", "json_number", "ExponentFloat"]
+
+
+class ExponentFloat(float):
+    """A float that ``repr`` (and so ``json``) writes with an exponent (below 1e-4, from 1e16).
+
+    Fast JSON encoders spell some of those differently (``0.00001`` for ``1e-05``) and refuse
+    float subclasses, so the JSON view writes a document holding one with the standard encoder,
+    which writes it as the float it is: the bytes stay those of ``json.dumps``.
+    """
+
+    __slots__ = ()
+
+
+def _float(value: float) -> float:
+    return ExponentFloat(value) if value and not 1e-4 <= abs(value) < 1e16 else value
 
 
 def json_number(value: Any) -> Any:
     """Decimals become ints when whole, floats otherwise (JSON has no decimal type)."""
     if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
+        return int(value) if value == value.to_integral_value() else _float(float(value))
+    if value.__class__ is float:
+        return _float(value)
     if isinstance(value, list):
         return [json_number(v) for v in value]
     if isinstance(value, dict):

@@ -39,7 +39,7 @@ from tqdm import tqdm
 from engine import EngineFailure, InputError, UsageError, load_knowledge
 from engine.errors import Problem, suggest
 from explain.io import atomic_output
-from explain.views.render import to_json_dict
+from explain.views.render import render_json_line
 
 __all__ = ["configure", "cmd_batch", "explain_line", "explain_record", "MAX_LINE"]
 
@@ -167,8 +167,7 @@ def explain_line(item: Item) -> tuple[bool, str]:
             problems += exc.problems
         if problems:
             raise InputError(sorted(problems, key=lambda p: header.index(p.key) if p.key in header else len(header)))
-        data = to_json_dict(kb.explain(facts, validated=True))
-        return False, json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        return False, render_json_line(kb.explain(facts, validated=True))
     except InputError as exc:
         errors = [
             {"field": p.key, "message": p.message + (f" (did you mean '{p.suggestion}'?)" if p.suggestion else "")}

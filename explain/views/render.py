@@ -8,12 +8,13 @@ views live in :mod:`explain.views.jsonview`, :mod:`explain.views.markdown` and
 from __future__ import annotations
 
 from explain.views.html import explanation_fragment, render_html
-from explain.views.jsonview import SCHEMA, render_json, to_json_dict
+from explain.views.jsonview import SCHEMA, render_json, render_json_line, to_json_dict
 from explain.views.markdown import DETAILS, render_markdown, requirement_phrase, would_fire_phrase
 
 __all__ = [
     "to_json_dict",
     "render_json",
+    "render_json_line",
     "render_markdown",
     "render_html",
     "explanation_fragment",
