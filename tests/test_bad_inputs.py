@@ -117,6 +117,9 @@ BATCH_DOCUMENT_ERRORS = {
     "empty": "empty line: expected a JSON object of facts",
     "non_utf8_utf16": "not UTF-8 text (byte 0)",
     "non_utf8_latin1": "not UTF-8 text (byte 31)",
+    "json_duplicate_key_nested": "invalid JSON: duplicate key 'year'",
+    "json_nesting_65": "invalid JSON: nesting deeper than 64 levels",
+    "key_lone_surrogate": "invalid JSON: a lone surrogate escape is not text: \\ud800",
 }
 _FIELD_MESSAGE = re.compile(r"^[^:]+(?::\d+){0,2}: ([A-Za-z_][A-Za-z0-9_]*): (.*)$")
 

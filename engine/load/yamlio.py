@@ -274,7 +274,9 @@ def parse_yaml(
     """
     if len(text) > MAX_BYTES:
         raise error(Problem(path, 0, 0, "", f"file is too large ({len(text):,} characters; at most {MAX_BYTES:,})"))
-    deep = _flow_too_deep(text)
+    # The pure-Python scanner is quadratic in flow nesting; it only ever reads small documents
+    # (libyaml stops at 1,000 levels by itself, and the composer at MAX_DEPTH).
+    deep = _flow_too_deep(text) if len(text) < REPARSE_BELOW else None
     if deep:
         raise error(Problem(path, deep[0], deep[1], "", f"invalid YAML: nesting deeper than {MAX_DEPTH} levels"))
     fast, precise = (_CFactsLoader, _PyFacts) if facts else (_CLoader, _PyLoader)
@@ -294,6 +296,8 @@ def parse_yaml(
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         what = exc.problem or "invalid YAML"
+        if what == "exceeded maximum nesting depth":  # libyaml's own bound (1,000 levels)
+            what = f"nesting deeper than {MAX_DEPTH} levels"
         if what == "but found another document":
             what = "expected a single document, but found another document"
         if "could not determine a constructor" in str(what):
