@@ -112,11 +112,14 @@ BATCH_DOCUMENT_ERRORS = {
     "duplicate_key_in_json": "invalid JSON: duplicate key 'magi'",
     "json_trailing_garbage": "invalid JSON: Extra data (column 20)",
     "json_two_objects": "invalid JSON: Extra data (column 20)",
-    "json_deep_nesting": "invalid JSON: nesting too deep",
+    "json_deep_nesting": "invalid JSON: nesting deeper than 64 levels",
     "not_mapping_string": 'expected a JSON object of fact names to values (e.g. {"magi": 200000}), found a single value',
     "empty": "empty line: expected a JSON object of facts",
     "non_utf8_utf16": "not UTF-8 text (byte 0)",
     "non_utf8_latin1": "not UTF-8 text (byte 31)",
+    "json_duplicate_key_nested": "invalid JSON: duplicate key 'year'",
+    "json_nesting_65": "invalid JSON: nesting deeper than 64 levels",
+    "key_lone_surrogate": "invalid JSON: a lone surrogate escape is not text: \\ud800",
 }
 _FIELD_MESSAGE = re.compile(r"^[^:]+(?::\d+){0,2}: ([A-Za-z_][A-Za-z0-9_]*): (.*)$")
 

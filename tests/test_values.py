@@ -43,7 +43,7 @@ REFUSED = [
     ("magi", "²", "expected an amount such as 12000 or \"$12,000.50\", found '²'"),
     ("age", "045", "expected a whole number without leading zeros, found '045'"),
     ("age", 45.0, "expected a whole number, found 45.0"),
-    ("age", "0x2D", "expected a whole number, found '0x2D'"),
+    ("age", "0x2D", "expected a whole number in decimal (not hex, octal, binary, base 60 or 1_000), found '0x2D'"),
     ("conversion_month", "010", "expected a whole number without leading zeros, found '010'"),
     ("conversion_month", 13, "must be at most 12, found 13"),
     ("plans_backdoor_roth", 1, "expected true or false, found 1"),

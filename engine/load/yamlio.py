@@ -14,8 +14,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
+from yaml.constructor import SafeConstructor
+from yaml.parser import Parser
+from yaml.reader import Reader
+from yaml.scanner import Scanner
 
 from engine.errors import InputError, Problem
+from engine.load.compose import BoundedComposer, Core12Resolver, LimitError, Limits
+from engine.load.jsonio import number_token
 
 __all__ = ["LDict", "LList", "load_yaml", "parse_yaml", "mark_of"]
 
@@ -30,12 +36,14 @@ MAX_NODES = 200_000
 class LDict(dict):
     """A dict that remembers the position of each key: ``marks[key] = (line, column)``."""
 
-    __slots__ = ("marks", "mark")
+    __slots__ = ("marks", "mark", "texts")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.marks: dict[Any, tuple[int, int]] = {}
         self.mark: tuple[int, int] = (0, 0)
+        #: Keys that are not strings, as the source wrote them (``null``, ``~``, ``True``).
+        self.texts: dict[Any, str] = {}
 
 
 class LList(list):
@@ -76,31 +84,7 @@ _Constructor: type[Any] = yaml.SafeLoader if TYPE_CHECKING else object
 
 
 class _Positions(_Constructor):
-    """Constructors shared by both loaders: positions kept, duplicates and bombs refused."""
-
-    _nodes = 0
-
-    def construct_document(self, node: yaml.Node) -> Any:
-        self._check_shape(node, 0, set())
-        return super().construct_document(node)
-
-    def _check_shape(self, node: yaml.Node, depth: int, seen: set[int]) -> None:
-        # Walk the node graph once before constructing: aliases make a small text expand
-        # into a huge graph, and construction is where that would cost memory.
-        if depth > MAX_DEPTH:
-            raise yaml.constructor.ConstructorError(None, None, f"nesting deeper than {MAX_DEPTH} levels", node.start_mark)
-        self._nodes += 1
-        if self._nodes > MAX_NODES:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"more than {MAX_NODES} values (alias expansion?)", node.start_mark
-            )
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                self._check_shape(key, depth + 1, seen)
-                self._check_shape(value, depth + 1, seen)
-        elif isinstance(node, yaml.SequenceNode):
-            for item in node.value:
-                self._check_shape(item, depth + 1, seen)
+    """Constructors shared by every loader: positions kept, duplicates refused, keys remembered as written."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> LDict:
         if not isinstance(node, yaml.MappingNode):
@@ -108,6 +92,7 @@ class _Positions(_Constructor):
         self.flatten_mapping(node)
         result = LDict()
         result.mark = _pos(node)
+        # durable_rules never sees these dicts: the limits of BoundedComposer already bounded them.
         for key_node, value_node in node.value:
             key = self.construct_object(key_node, deep=True)
             try:
@@ -119,15 +104,19 @@ class _Positions(_Constructor):
                     "found an unhashable key",
                     key_node.start_mark,
                 ) from None
+            written = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key)
             if key in result:
+                shown = written or '""'
                 raise yaml.constructor.ConstructorError(
                     None,
                     None,
-                    f"duplicate key '{key}' (first at line {result.marks[key][0]})",
+                    f"duplicate key '{shown}' (first at line {result.marks[key][0]})",
                     key_node.start_mark,
                 )
             result[key] = self.construct_object(value_node, deep=True)
             result.marks[key] = _pos(key_node)
+            if not isinstance(key, str):  # null:, true:, 12: are shown as written, not as None/True
+                result.texts[key] = written
         return result
 
     def construct_sequence(self, node: yaml.SequenceNode, deep: bool = False) -> LList:
@@ -150,23 +139,58 @@ class _Positions(_Constructor):
         # Dates stay strings: the facts layer parses them and reports impossible dates itself.
         return self.construct_scalar(node)
 
+    def construct_decimal(self, node: yaml.ScalarNode) -> Any:
+        # Facts: a number keeps every digit written (210.000 stays three decimals, a 5,000-digit
+        # integer needs no int conversion) and anything but a decimal number stays its text.
+        if node.value.lstrip("+-").lower() in (".inf", ".nan"):
+            return super().construct_yaml_float(node)
+        return number_token(node.value)
 
-class _PyLoader(_Positions, yaml.SafeLoader):  # type: ignore[misc]  # dates stay strings on purpose
-    """Pure-Python safe loader: slow, but its syntax errors are the most precise."""
+
+class _PyLoader(BoundedComposer, _Positions, yaml.SafeLoader):  # type: ignore[misc]  # dates stay strings on purpose
+    """Pure-Python safe loader for knowledge (YAML 1.1 resolution): slow, but its syntax errors are the most precise."""
 
 
-# libyaml's parser is ~7x faster and still reports positions; the constructors stay PyYAML's
-# safe ones. Its syntax errors are vaguer, so a document it rejects is parsed again by
-# _PyLoader to report the error (invalid input is rare; valid input takes the fast path).
-_CLoader: type[Any] = type("_CLoader", (_Positions, yaml.CSafeLoader), {}) if hasattr(yaml, "CSafeLoader") else _PyLoader
+class _PyFacts(BoundedComposer, _Positions, Reader, Scanner, Parser, SafeConstructor, Core12Resolver):  # type: ignore[misc]
+    """Pure-Python loader for facts: YAML 1.2 core resolution, exact numbers."""
 
-_LOADERS: set[type[Any]] = {_PyLoader, _CLoader}
-for _loader in _LOADERS:
+    def __init__(self, stream: str) -> None:
+        Reader.__init__(self, stream)
+        Scanner.__init__(self)
+        Parser.__init__(self)
+        SafeConstructor.__init__(self)
+        Core12Resolver.__init__(self)
+
+
+# libyaml's parser is ~7x faster and still reports positions; composing and constructing stay
+# in Python (bounded as they go). Its syntax errors are vaguer, so a small document it rejects
+# is parsed again by the pure-Python parser to word the error; a large one never is.
+if hasattr(yaml, "CSafeLoader"):
+    _CLoader: type[Any] = type("_CLoader", (BoundedComposer, _Positions, yaml.CSafeLoader), {})
+
+    _CParser: type[Any] = yaml.CSafeLoader.__mro__[1]  # libyaml's parser (yaml._yaml.CParser)
+
+    class _CFacts(BoundedComposer, _Positions, _CParser, SafeConstructor, Core12Resolver):  # type: ignore[misc]
+        """libyaml-parsed loader for facts."""
+
+        def __init__(self, stream: str) -> None:
+            _CParser.__init__(self, stream)
+            SafeConstructor.__init__(self)
+            Core12Resolver.__init__(self)
+
+    _CFactsLoader: type[Any] = _CFacts
+else:  # pragma: no cover - PyYAML built without libyaml
+    _CLoader, _CFactsLoader = _PyLoader, _PyFacts
+
+for _loader in (_PyLoader, _CLoader, _PyFacts, _CFactsLoader):
     # add_constructor copies the registry on the subclass: the global loaders stay unaltered.
     _loader.add_constructor("tag:yaml.org,2002:map", _Positions.construct_mapping)
     _loader.add_constructor("tag:yaml.org,2002:seq", _Positions.construct_sequence)
     _loader.add_constructor("tag:yaml.org,2002:timestamp", _Positions.construct_yaml_timestamp)
     _loader.add_constructor("tag:yaml.org,2002:int", _Positions.construct_yaml_int)
+for _loader in (_PyFacts, _CFactsLoader):
+    _loader.add_constructor("tag:yaml.org,2002:int", _Positions.construct_decimal)
+    _loader.add_constructor("tag:yaml.org,2002:float", _Positions.construct_decimal)
 
 
 _BRACKETS = re.compile(r"[\[\]{}]")
@@ -217,13 +241,32 @@ def _flow_too_deep(text: str) -> tuple[int, int] | None:
     return None
 
 
-def parse_yaml(text: str, path: str, error: type = InputError) -> Any:
+#: Longest string value or key (no fact or knowledge text comes near it).
+MAX_STRING = 64 * 1024
+#: Documents up to this size whose syntax libyaml rejects are parsed again in Python to word the error.
+REPARSE_BELOW = 64 * 1024
+
+
+def parse_yaml(
+    text: str,
+    path: str,
+    error: type = InputError,
+    *,
+    facts: bool = False,
+    max_items: int | None = None,
+    max_keys: int | None = None,
+    max_nodes: int = MAX_NODES,
+) -> Any:
     """Parse YAML (or JSON, a subset of YAML) text safely; raise ``error`` naming path and line.
 
     Args:
         text: The document.
         path: Name used in messages.
         error: Error class to raise (InputError for user facts, KnowledgeError for knowledge).
+        facts: Resolve as YAML 1.2 core (decimal numbers only, kept exact) instead of YAML 1.1.
+        max_items: Longest list accepted; composing stops at the first entry beyond it.
+        max_keys: Largest mapping accepted, likewise.
+        max_nodes: Most values (aliases counted as what they repeat); composing stops at the first beyond.
 
     Returns:
         The document with LDict/LList containers.
@@ -231,18 +274,30 @@ def parse_yaml(text: str, path: str, error: type = InputError) -> Any:
     """
     if len(text) > MAX_BYTES:
         raise error(Problem(path, 0, 0, "", f"file is too large ({len(text):,} characters; at most {MAX_BYTES:,})"))
-    deep = _flow_too_deep(text)
+    # The pure-Python scanner is quadratic in flow nesting; it only ever reads small documents
+    # (libyaml stops at 1,000 levels by itself, and the composer at MAX_DEPTH).
+    deep = _flow_too_deep(text) if len(text) < REPARSE_BELOW else None
     if deep:
         raise error(Problem(path, deep[0], deep[1], "", f"invalid YAML: nesting deeper than {MAX_DEPTH} levels"))
+    fast, precise = (_CFactsLoader, _PyFacts) if facts else (_CLoader, _PyLoader)
+    limits = Limits(max_nodes, MAX_DEPTH, MAX_STRING, max_items, max_keys)
     try:
         try:
-            return yaml.load(text, Loader=_CLoader)  # noqa: S506 - derives from CSafeLoader
-        except yaml.YAMLError:
-            return yaml.load(text, Loader=_PyLoader)  # noqa: S506 - derives from SafeLoader
+            return _load(fast, text, limits)
+        except (yaml.scanner.ScannerError, yaml.parser.ParserError):
+            if len(text) >= REPARSE_BELOW or fast is precise:
+                raise
+            return _load(precise, text, limits)
+    except LimitError as exc:
+        at = exc.problem_mark
+        line, col = (at.line + 1, at.column + 1) if at else (0, 0)
+        raise error(Problem(path, line, col, exc.key, exc.message)) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         what = exc.problem or "invalid YAML"
+        if what == "exceeded maximum nesting depth":  # libyaml's own bound (1,000 levels)
+            what = f"nesting deeper than {MAX_DEPTH} levels"
         if what == "but found another document":
             what = "expected a single document, but found another document"
         if "could not determine a constructor" in str(what):
@@ -260,15 +315,25 @@ def parse_yaml(text: str, path: str, error: type = InputError) -> Any:
         raise error(Problem(path, 0, 0, "", "invalid YAML: nesting too deep")) from None
 
 
+def _load(loader_class: type[Any], text: str, limits: Limits) -> Any:
+    loader = loader_class(text)
+    loader.limits = limits
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
+
+
 def load_yaml(path: Path | str, display: str | None = None, error: type = InputError) -> Any:
     """Read and parse a YAML file (UTF-8); see :func:`parse_yaml`."""
     name = display or str(path)
     try:
-        raw = Path(path).read_bytes()
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)  # never more: a device or a huge file costs one limit
     except OSError as exc:
         raise error(Problem(name, 0, 0, "", f"cannot read file: {exc.strerror or exc}")) from None
     if len(raw) > MAX_BYTES:
-        raise error(Problem(name, 0, 0, "", f"file is too large ({len(raw):,} bytes; at most {MAX_BYTES:,})"))
+        raise error(Problem(name, 0, 0, "", f"file is too large (at most {MAX_BYTES:,} bytes)"))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

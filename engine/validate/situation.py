@@ -12,17 +12,22 @@ from typing import Any
 from engine.errors import InputError, Problem, suggest
 from engine.load.yamlio import mark_of, parse_yaml
 from engine.model.knowledge import Knowledge
-from engine.validate.values import MAX_MONEY, coerce_fact
+from engine.validate.values import MAX_ENTRIES, MAX_MONEY, coerce_fact
 
-__all__ = ["parse_facts", "read_facts_text", "coerce_fact", "key_text", "MAX_MONEY"]
+__all__ = ["parse_facts", "read_facts_text", "coerce_fact", "key_text", "MAX_MONEY", "MAX_PROBLEMS"]
 
 #: Unknown keys beyond this many get no "did you mean" (each suggestion costs a fuzzy match).
 _MAX_SUGGESTIONS = 5
+#: Most values in a facts document: 60 facts and 200 conversions need under 2,000, and composing
+#: stops at the first value beyond, so a hostile document costs a fraction of a second.
+MAX_FACT_VALUES = 20_000
+#: Problems listed in one error; the rest are counted in a last line.
+MAX_PROBLEMS = 50
 
 
 def read_facts_text(text: str, path: str) -> Any:
     """Parse a facts document (YAML or JSON) into a mapping with positions."""
-    doc = parse_yaml(text, path)
+    doc = parse_yaml(text, path, facts=True, max_items=MAX_ENTRIES, max_nodes=MAX_FACT_VALUES)
     if doc is None:
         return {}
     if not isinstance(doc, dict):
@@ -102,6 +107,9 @@ def parse_facts(doc: Any, knowledge: Knowledge, path: str = "<facts>", year: int
         )
     if not problems:
         problems += _cross_checks(doc, facts, knowledge, path)
+    if len(problems) > MAX_PROBLEMS:  # a screenful says what is wrong; 40,000 lines only hide it
+        more = len(problems) - MAX_PROBLEMS
+        problems = problems[:MAX_PROBLEMS] + [Problem(path, 0, 0, "", f"... and {more:,} more problems")]
     if problems:
         raise InputError(problems)
     return facts

@@ -33,14 +33,18 @@ _MAX_DIGITS_TEXT = 10_000
 
 # A money string: optional $, digits with commas only in thousands positions (or none), at most
 # two decimals unless a k/m suffix scales them, no leading zeros.
-_MONEY = re.compile(r"\$?\s*(?P<num>(?:0|[1-9]\d{0,2}(?:,\d{3})+|[1-9]\d*)(?:\.(?P<dec>\d+))?)(?P<suffix>[kKmM]?)")
-_EXPONENT = re.compile(r"(?:0|[1-9]\d*)(?:\.\d+)?[eE][-+]?\d{1,4}")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_MONEY = re.compile(r"\$?\s*(?P<num>(?:0|[1-9]\d{0,2}(?:,\d{3})+|[1-9]\d*)(?:\.(?P<dec>\d+))?)(?P<suffix>[kKmM]?)", re.ASCII)
+_EXPONENT = re.compile(r"(?:0|[1-9]\d*)(?:\.\d+)?[eE][-+]?\d{1,4}", re.ASCII)
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 _SCALE = {"": 1, "k": 1000, "K": 1000, "m": 1_000_000, "M": 1_000_000}
 _YES = {"yes", "y", "true"}
 _NO = {"no", "n", "false"}
 _AMOUNT_HINT = 'expected an amount such as 12000 or "$12,000.50"'
-_LEADING_ZERO = re.compile(r"[-$]*0\d")
+_LEADING_ZERO = re.compile(r"[-$]*0\d", re.ASCII)
+# Number forms YAML 1.1 (or a programmer) would read that a person never means: hex, octal,
+# binary, base 60 (1:30) and underscores. Named in the message, so the refusal explains itself.
+_OTHER_FORM = re.compile(r"[-+]?(?:0[xXoObB][0-9a-fA-F_]*|\d[\d_]*(?::[0-5]?\d)+(?:\.\d*)?|\d+(?:_\d+)+(?:\.\d*)?)", re.ASCII)
+_FORMS = "(not hex, octal, binary, base 60 or 1_000)"
 
 
 def show_value(value: Any) -> str:
@@ -148,6 +152,8 @@ def _money_text(value: str) -> tuple[Decimal | None, str | None]:
         if amount != amount.to_integral_value():
             return None, f"an amount written with an exponent must be a whole amount, found {show_value(value)}"
         return amount, None
+    if _OTHER_FORM.fullmatch(text):
+        return None, f"expected a decimal amount {_FORMS}, found {show_value(value)}"
     if _LEADING_ZERO.match(text):
         return None, f"an amount cannot start with 0 (leading zeros), found {show_value(value)}"
     match = _MONEY.fullmatch(text)
@@ -165,6 +171,8 @@ def _number(fact: FactDef, value: Any, whole: bool) -> tuple[Any, str | None]:
     expected = "expected a whole number" if whole else "expected a number"
     if isinstance(value, str):
         text = value.strip()
+        if _OTHER_FORM.fullmatch(text):
+            return None, f"{expected} in decimal {_FORMS}, found {show_value(value)}"
         if _LEADING_ZERO.match(text):
             return None, f"{expected} without leading zeros, found {show_value(value)}"
         if len(text) > _MAX_DIGITS_TEXT or not (_INTEGER if whole else _DECIMAL).fullmatch(text):
@@ -232,7 +240,7 @@ def _list(fact: FactDef, value: Any) -> tuple[Any, str | None]:
     if not isinstance(value, list):
         return None, f"expected a list of entries, found {show_value(value)}"
     if len(value) > MAX_ENTRIES:
-        return None, f"at most {MAX_ENTRIES} entries, found {len(value)}"
+        return None, f"at most {MAX_ENTRIES} entries"
     out = []
     fields = {sub.name: sub for sub in _item_facts(fact)}
     for i, item in enumerate(value):

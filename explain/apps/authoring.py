@@ -17,6 +17,7 @@ from engine.errors import KnowledgeError, suggest
 from engine.load.yamlio import load_yaml, mark_of
 from engine.model.functions import DESCRIPTIONS
 from engine.validate.schema import KINDS, all_schemas, dump, schema, schema_comment
+from explain.io import atomic_write
 from explain.views.sentences import describe_rule
 
 __all__ = ["configure", "cmd_schema", "cmd_new", "cmd_show", "new_rule"]
@@ -47,7 +48,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
         folder = Path(args.write)
         folder.mkdir(parents=True, exist_ok=True)
         for kind in KINDS:
-            (folder / f"{kind}.schema.json").write_text(dump(schema(kind)), encoding="utf-8")
+            atomic_write(folder / f"{kind}.schema.json", dump(schema(kind)).encode("utf-8"))
         print(f"wrote {len(KINDS)} schemas to {folder}")
         return 0
     sys.stdout.write(dump(schema(args.kind) if args.kind else all_schemas()))
@@ -120,7 +121,7 @@ def _append(path: Path, relative: str, header: str, item: str, key: str, wanted:
     line = text.count("\n") + 2
     text += "\n" + "".join(pad + row + "\n" if row else "\n" for row in item.splitlines())
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    atomic_write(path, text.encode("utf-8"))  # an interrupted write must not cut a knowledge file in half
     try:
         doc = load_yaml(path, str(path), KnowledgeError)
         if not any(wanted in str(entry.values()) for entry in doc[key]):
@@ -129,7 +130,7 @@ def _append(path: Path, relative: str, header: str, item: str, key: str, wanted:
         if old is None:
             path.unlink()
         else:
-            path.write_text(old, encoding="utf-8")
+            atomic_write(path, old.encode("utf-8"))
         raise UsageError(
             f"rothkb new: could not add to {path}: it does not end with a '{key}:' list; "
             f"add the skeleton by hand (see knowledge/README.md)"

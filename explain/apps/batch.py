@@ -38,6 +38,7 @@ from tqdm import tqdm
 
 from engine import EngineFailure, InputError, UsageError, load_knowledge
 from engine.errors import Problem, suggest
+from engine.load.jsonio import JsonValueError, loads_exact
 from explain.io import atomic_output
 from explain.views.render import render_json_line
 
@@ -49,7 +50,6 @@ MAX_LINE = 5 * 1024 * 1024
 CHUNK = 64
 _TOO_LONG = f"line is too large (at most {MAX_LINE:,} bytes)"
 _LIST_HINT = 'expected a JSON list such as [{"year": 2021, "taxable": 0, "nontaxable": 6000}]'
-_BOOLS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 
 #: One unit of work: (input line number, kind, payload); kind is "json" (bytes), "row" (cells)
 #: or "error" (a message found while reading).
@@ -106,24 +106,14 @@ def _json_doc(raw: bytes, line: int) -> Any:
     if not text.strip():
         raise _problem("empty line: expected a JSON object of facts")
     try:
-        doc = json.loads(text, object_pairs_hook=_unique_pairs, parse_constant=str)
+        doc = loads_exact(text)  # the reader explain and serve use: same numbers, same refusals
     except json.JSONDecodeError as exc:
         raise _problem(f"invalid JSON: {exc.msg} (column {exc.colno})") from None
-    except ValueError as exc:  # duplicate keys, integers longer than 4300 digits
-        raise _problem("invalid JSON: " + ("a number with more than 4300 digits" if "digits" in str(exc) else str(exc))) from None
-    except RecursionError:
-        raise _problem("invalid JSON: nesting too deep") from None
+    except JsonValueError as exc:  # duplicate keys, too deep, a lone surrogate
+        raise _problem(f"invalid JSON: {exc}") from None
     if not isinstance(doc, dict):
         found = "a list" if isinstance(doc, list) else "a single value"
         raise _problem(f'expected a JSON object of fact names to values (e.g. {{"magi": 200000}}), found {found}')
-    return doc
-
-
-def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    doc = dict(pairs)
-    if len(doc) != len(pairs):
-        seen: set[str] = set()
-        raise ValueError(f"duplicate key '{next(k for k, _ in pairs if k in seen or seen.add(k))}'")  # type: ignore[func-returns-value]
     return doc
 
 
@@ -139,17 +129,13 @@ def _row_doc(cells: list[str], header: tuple[str, ...], kb: Any) -> tuple[dict[s
             continue
         if "\udc80" <= max(text) and any("\udc80" <= ch <= "\udcff" for ch in text):
             problems.append(Problem("", 0, 0, name, "not UTF-8 text"))
-        elif kind == "bool":
-            doc[name] = _BOOLS.get(text.lower(), text)
         elif kind == "list":
             try:
-                doc[name] = json.loads(text, parse_constant=str)
-            except (ValueError, RecursionError):
+                doc[name] = loads_exact(text)
+            except ValueError:  # not JSON, or refused JSON (duplicate keys, too deep)
                 problems.append(Problem("", 0, 0, name, _LIST_HINT))
-        elif kind == "int" and text.lstrip("-").isdigit() and len(text) < 20:
-            doc[name] = int(text)
         else:
-            doc[name] = text  # money, enum, date; a malformed int: the engine names field and type
+            doc[name] = text  # the value reader types every other cell, as it does a typed form field
     return doc, problems
 
 
@@ -215,6 +201,16 @@ def _physical_lines(handle: IO[bytes]) -> Iterator[tuple[int, bytes | None]]:
             yield number, raw
 
 
+def _cells(text: str) -> list[str]:
+    """The cells of one CSV line (a quote must close on the line it opens)."""
+    text = text.rstrip("\r\n")
+    if not text.strip():
+        return []
+    if text.count('"') % 2:
+        raise csv.Error("a quoted cell is not closed on its line")
+    return next(csv.reader([text], strict=True))
+
+
 def _csv_items(handle: IO[bytes], name: str, kb: Any) -> tuple[tuple[str, ...], Iterator[Item]]:
     """Read and check the header now; return it and an iterator over the records."""
     too_long: set[int] = set()
@@ -227,9 +223,9 @@ def _csv_items(handle: IO[bytes], name: str, kb: Any) -> tuple[tuple[str, ...], 
             else:
                 yield raw.decode("utf-8-sig" if number == 1 else "utf-8", "surrogateescape")
 
-    reader = csv.reader(texts(), strict=True)
+    lines = texts()
     try:
-        header = tuple(cell.strip() for cell in next(reader))
+        header = tuple(cell.strip() for cell in _cells(next(lines)))
     except StopIteration:
         raise InputError(Problem(name, 0, 0, "", "empty CSV: expected a header row of fact names")) from None
     except csv.Error as exc:
@@ -244,21 +240,21 @@ def _csv_items(handle: IO[bytes], name: str, kb: Any) -> tuple[tuple[str, ...], 
         raise InputError(problems)
 
     def records() -> Iterator[Item]:
-        while True:
-            start = reader.line_num + 1
-            try:
-                cells = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                yield start, "error", f"invalid CSV: {exc}"
+        # One record per line: no fact holds a line break, and a quote left open must cost
+        # its own line only, never swallow the records after it.
+        for number, text in enumerate(lines, 2):
+            if number in too_long:
+                yield number, "error", _TOO_LONG
                 continue
-            if start in too_long:
-                yield start, "error", _TOO_LONG
-            elif not cells:
-                yield start, "error", "empty line: expected one cell per header column"
+            try:
+                cells = _cells(text)
+            except csv.Error as exc:
+                yield number, "error", f"invalid CSV: {exc}"
+                continue
+            if not cells:
+                yield number, "error", "empty line: expected one cell per header column"
             else:
-                yield start, "row", cells
+                yield number, "row", cells
 
     return header, records()
 

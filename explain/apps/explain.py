@@ -17,7 +17,7 @@ __all__ = ["configure", "cmd_explain"]
 def cmd_explain(args: argparse.Namespace) -> int:
     """``rothkb explain FACTS``."""
     if args.out and args.facts != "-" and os.path.exists(args.out) and os.path.samefile(args.out, args.facts):
-        raise UsageError(f"--out {args.out} is the facts file itself; choose another file")
+        raise UsageError(f"rothkb explain: --out {args.out} is the facts file itself; choose another file")
     kb = load_knowledge(args.knowledge)
     text, name = read_input(args.facts)
     exp = kb.explain(kb.read_facts(text, name, args.year), name, validated=True)

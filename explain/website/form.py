@@ -12,6 +12,7 @@ from urllib.parse import parse_qsl
 
 from engine import KnowledgeBase
 from engine.errors import InputError
+from engine.load.jsonio import JsonValueError, loads_exact
 from engine.run.plan import goal_facts, plan_groups, planning_year
 
 __all__ = ["Field", "Section", "form_groups", "form_sections", "form_context", "shown_values", "problem_messages", "parse_form"]
@@ -166,7 +167,7 @@ def _value(kb: KnowledgeBase, name: str, text: str) -> Any:
             raise SubmissionError(f"{name}: expected yes, no or blank, found {text[:40]!r}")
         return text == "yes"
     if fact.type == "list":
-        return [{k: (int(v) if k == "year" and v.isdigit() else v) for k, v in row.items()} for row in _conversions(text)]
+        return _conversions(text)  # cells stay text: the value reader types them as every surface does
     return text
 
 
@@ -184,9 +185,11 @@ def parse_form(kb: KnowledgeBase, body: bytes, content_type: str) -> dict[str, A
         raise SubmissionError(f"the submission is not UTF-8 text (byte {exc.start})") from None
     if kind == "application/json":
         try:
-            doc = json.loads(text)
+            doc = loads_exact(text)  # duplicate keys refused, numbers exact, as in explain, batch and the API
         except json.JSONDecodeError as exc:
             raise SubmissionError(f"the JSON is malformed: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
+        except JsonValueError as exc:
+            raise SubmissionError(f"the JSON is malformed: {exc}") from None
         if not isinstance(doc, dict):
             raise SubmissionError("expected a JSON object of fact names to values")
         return doc
