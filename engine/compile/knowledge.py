@@ -133,7 +133,7 @@ def compile_knowledge(knowledge: Knowledge) -> CompiledKnowledge:
         year_params,
         rules,
         tuple(sorted(names)),
-        RulesRuntime(chunks),
+        RulesRuntime(chunks, _origins(knowledge), frozenset(knowledge.facts)),
         leaf_fns,
         tuple((c, tuple(leaves(c.rule.when))) for c in rules),
         {c.rule.id: c.rule.importance for c in rules},
@@ -147,6 +147,16 @@ def compile_knowledge(knowledge: Knowledge) -> CompiledKnowledge:
         {r.id: frozenset(PLACEHOLDER.findall(r.advice)) for r in knowledge.rules},
         _refresh(knowledge, plan),
     )
+
+
+def _origins(knowledge: Knowledge) -> dict[str, Problem]:
+    """Where each derived value and parameter is defined, for the runtime's messages."""
+    out = {
+        name: Problem(v.loc.path, v.loc.line, v.loc.column, f"values.{name}.formula", "") for name, v in knowledge.values.items()
+    }
+    for name, p in knowledge.parameters.items():
+        out[name] = Problem(p.loc.path, p.loc.line, p.loc.column, f"parameters.{name}", "")
+    return out
 
 
 def _tests(conditions: Any) -> int:
@@ -250,7 +260,8 @@ def _plan(knowledge: Knowledge) -> list[tuple[str, Callable[[dict[str, Any]], An
     fns: dict[str, Callable[[dict[str, Any]], Any]] = {}
     for name, value in knowledge.values.items():
         deps[name] = expr.names_in(value.ast)
-        fns[name] = compile_expr(value.ast, FUNCTIONS)
+        where = Problem(value.loc.path, value.loc.line, value.loc.column, f"values.{name}.formula", "")
+        fns[name] = compile_expr(value.ast, FUNCTIONS, where)
     for name, param in knowledge.parameters.items():
         if param.by:
             deps[name] = {param.by, "tax_year"}

@@ -36,6 +36,7 @@ from engine.validate.checker import (
     parse_citations,
     plain_yaml,
 )
+from engine.validate.formula_types import formula_type_error, name_kinds
 from engine.validate.graph import check_rule_graph
 from engine.validate.interview import validate_interview
 from engine.validate.markdown import check_authored_text
@@ -379,6 +380,7 @@ def _values(
                 check.unknown_name(path, mark_of(entry, "type"), f"{key}.type", "type", vtype, VALUE_TYPES)
             pending.append((path, str(name), entry, entries))
     known = names | {n for _, n, _, _ in pending}
+    kinds = name_kinds(facts, params, {n: e.get("type") for _, n, e, _ in pending})
     for path, name, entry, entries in pending:
         key = f"values.{name}"
         text = str(entry.get("formula") or "")
@@ -394,6 +396,14 @@ def _values(
             )
             continue
         check_names(path, mark_of(entry, "formula"), f"{key}.formula", ast, known, check)
+        type_error = formula_type_error(ast, kinds)
+        if type_error:
+            check.error(
+                path,
+                mark_of(entry, "formula"),
+                f"{key}.formula",
+                f"{type_error[0]} at column {type_error[1] + 1} of '{clip(text)}'",
+            )
         values[name] = ValueDef(
             name,
             str(entry.get("type")),
