@@ -15,21 +15,35 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 import threading
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, NoReturn
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
     import durable_rules_engine as _dre
     from durable import engine as _durable
 
-from engine.errors import EngineFailure
+from engine.errors import EngineFailure, InputError, KnowledgeError, Problem
 
-__all__ = ["RulesRuntime", "ChunkSpec", "encode_fact"]
+__all__ = ["RulesRuntime", "ChunkSpec", "encode_fact", "MAX_MAGNITUDE"]
+
+#: Largest number handed to durable_rules. Its C code segfaults on an infinity (taking a whole
+#: server with it) and converts numbers to doubles, so anything beyond this is refused first.
+MAX_MAGNITUDE = 1_000_000_000_000_000
+
+
+class _Unfit(Exception):
+    """A number durable_rules must not see (non-finite or larger than MAX_MAGNITUDE)."""
+
+    def __init__(self, name: str, value: Any) -> None:
+        super().__init__(name)
+        self.name = name
+        self.value = value
 
 
 _SENTINEL = "rothkb-session-sentinel"
@@ -68,30 +82,69 @@ class _Recorder:
     concluded: list[tuple[str, str, Any]] = field(default_factory=list)
 
 
-def _scalar(value: Any) -> str:
+def _scalar(name: str, value: Any) -> str:
     if value is True:
         return "true"
     if value is False:
         return "false"
     if isinstance(value, int):
+        if not -MAX_MAGNITUDE <= value <= MAX_MAGNITUDE:
+            raise _Unfit(name, value)
         return str(value)
     if isinstance(value, Decimal):
+        if not value.is_finite() or not -MAX_MAGNITUDE <= value <= MAX_MAGNITUDE:
+            raise _Unfit(name, value)
         # durable_rules rejects exponent notation (1e-05): always write positional digits.
         return format(value, "f")
     if isinstance(value, float):
+        if not math.isfinite(value) or not -MAX_MAGNITUDE <= value <= MAX_MAGNITUDE:
+            raise _Unfit(name, value)
         return format(Decimal(repr(value)), "f")
     return json.dumps(str(value), ensure_ascii=False)
 
 
 def encode_fact(fact: dict[str, Any]) -> str:
-    """JSON for one flat fact, numbers written positionally (never ``1e-05``)."""
-    return "{" + ",".join(f'"{k}":{_scalar(v)}' for k, v in fact.items()) + "}"
+    """JSON for one flat fact, numbers written positionally (never ``1e-05``).
+
+    Raises:
+        EngineFailure: a number is not finite or is larger than MAX_MAGNITUDE (the C engine
+            would crash or lose precision on it).
+
+    """
+    try:
+        return _encode(fact)
+    except _Unfit as exc:
+        raise EngineFailure(_unfit_message(exc)) from None
+
+
+def _encode(fact: dict[str, Any]) -> str:
+    return "{" + ",".join(f'"{k}":{_scalar(k, v)}' for k, v in fact.items()) + "}"
+
+
+def _unfit_message(exc: _Unfit) -> str:
+    shown = str(exc.value)
+    shown = shown if len(shown) <= 24 else f"a number of {len(shown)} digits"
+    return f"the rules engine cannot take {shown}: numbers must be finite and at most {MAX_MAGNITUDE:,} in size"
 
 
 class RulesRuntime:
     """Registered rulesets for one compiled knowledge base; ``run`` is thread-safe."""
 
-    def __init__(self, chunks: Sequence[ChunkSpec]) -> None:
+    def __init__(
+        self, chunks: Sequence[ChunkSpec], origins: dict[str, Problem] | None = None, inputs: frozenset[str] = frozenset()
+    ) -> None:
+        """Register the rulesets.
+
+        Args:
+            chunks: The rulesets, run in this order.
+            origins: Where each derived value or parameter is defined (path, line, column, key),
+                so that a value unfit for the engine is reported at its definition.
+            inputs: Names that come from the person's facts: an unfit value among them is bad
+                input (exit 2); any other is a knowledge problem (exit 1).
+
+        """
+        self._origins = origins or {}
+        self._inputs = inputs
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
         definitions: dict[str, dict[str, Any]] = {}
@@ -140,7 +193,10 @@ class RulesRuntime:
         facts = [dict(person, t="p", id="p", sid=sid)]
         # Conclusions from earlier chunks are asserted again, so later chunks can chain on them.
         facts += [{"t": "c", "id": f"{r}/{n}", "n": n, "v": v, "sid": sid} for r, n, v in rec.concluded if (n, v) in consumes]
-        payload = "[" + ",".join(encode_fact(f) for f in facts) + "]"
+        try:
+            payload = "[" + ",".join(_encode(f) for f in facts) + "]"
+        except _Unfit as exc:
+            self._refuse(exc)
         handle = ruleset._handle
         try:
             code, offset = _dre.assert_facts(handle, payload)
@@ -184,6 +240,16 @@ class RulesRuntime:
                         if code != 0:
                             raise EngineFailure(f"the rules engine refused the conclusion {name}={value} (code {code})")
             message = _dre.complete_and_start_action(handle, offset)
+
+    def _refuse(self, exc: _Unfit) -> NoReturn:
+        """Raise the error for a value unfit for the engine: the person's fact, or the knowledge."""
+        if exc.name in self._inputs:
+            raise InputError(Problem("", 0, 0, exc.name, _unfit_message(exc)))
+        where = self._origins.get(exc.name)
+        if where is None:
+            raise EngineFailure(f"{exc.name}: {_unfit_message(exc)}")
+        message = f"{_unfit_message(exc)} (computed for this situation; check the formula and the parameters it uses)"
+        raise KnowledgeError(Problem(where.path, where.line, where.column, where.key, message))
 
     @property
     def rulesets(self) -> list[str]:

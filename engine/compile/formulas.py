@@ -14,9 +14,11 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from engine.errors import KnowledgeError, Problem
 from engine.model.bounds import arith as _bounded_arith
 from engine.model.bounds import bool_unknown, bounded_functions, decide, join2
 from engine.model.expr import (
+    MAX_NUMBER,
     BinOp,
     Bool,
     BoolOp,
@@ -91,12 +93,53 @@ def _arith(op: str, left: Any, right: Any) -> Any:
     return Decimal(left) / Decimal(right)
 
 
+#: Largest factor of a product. Repeated squaring doubles the digits of an exact integer at
+#: every step (a chain of 40 squarings never finishes) and overflows Decimal, so a factor this
+#: large (far beyond any amount, rate or year) is an error of the knowledge, not a result.
+MAX_FACTOR = MAX_NUMBER
+
+
+def _times(left: Any, right: Any, where: Problem | None) -> Any:
+    """``left * right`` with both factors bounded (see MAX_FACTOR)."""
+    if left.__class__ is Unknown or right.__class__ is Unknown:
+        for side in (left, right):
+            if side.__class__ is Unknown and any(
+                b is not None and not -MAX_FACTOR <= b <= MAX_FACTOR for b in (side.lo, side.hi)
+            ):
+                return _merge(left, right)  # bounds that large say nothing useful: know less
+        return _arith("*", left, right)
+    for side in (left, right):
+        if _number(side) and not -MAX_FACTOR <= side <= MAX_FACTOR:
+            shown = str(side) if len(str(side)) <= 24 else f"a number of {len(str(side))} digits"
+            message = (
+                f"a product has the factor {shown}, larger than {MAX_FACTOR:,}; check the formula and the parameters it uses"
+            )
+            if where is None:
+                raise KnowledgeError(message)
+            raise KnowledgeError(Problem(where.path, where.line, where.column, where.key, message))
+    return _arith("*", left, right)
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, Decimal)) and not isinstance(value, bool)
+
+
 #: Bound versions of the standard functions (only used for those, not for a caller's own).
 _BOUNDED: dict[str, Callable[..., Any]] = bounded_functions(FUNCTIONS)
 
 
-def compile_expr(node: Node, functions: dict[str, Callable[..., Any]]) -> Fn:  # noqa: C901 - one branch per kind of AST node
-    """Compile an AST into a closure ``f(env) -> value``; names missing from env are unknown."""
+def compile_expr(  # noqa: C901 - one branch per kind of AST node
+    node: Node, functions: dict[str, Callable[..., Any]], where: Problem | None = None
+) -> Fn:
+    """Compile an AST into a closure ``f(env) -> value``; names missing from env are unknown.
+
+    Args:
+        node: The parsed formula.
+        functions: The functions it may call.
+        where: The formula's position and key, for the error a product too large to compute
+            raises (see :data:`MAX_FACTOR`).
+
+    """
     if isinstance(node, (Num, Str, Bool)):
         const = node.value
         return lambda env: const
@@ -111,7 +154,7 @@ def compile_expr(node: Node, functions: dict[str, Callable[..., Any]]) -> Fn:  #
 
         return lookup
     if isinstance(node, ListLit):
-        items = [compile_expr(i, functions) for i in node.items]
+        items = [compile_expr(i, functions, where) for i in node.items]
 
         def make_list(env: Env) -> Any:
             values = [f(env) for f in items]
@@ -120,13 +163,15 @@ def compile_expr(node: Node, functions: dict[str, Callable[..., Any]]) -> Fn:  #
 
         return make_list
     if isinstance(node, BinOp):
-        lf, rf, op = compile_expr(node.left, functions), compile_expr(node.right, functions), node.op
+        lf, rf, op = compile_expr(node.left, functions, where), compile_expr(node.right, functions, where), node.op
+        if op == "*":
+            return lambda env: _times(lf(env), rf(env), where)
         return lambda env: _arith(op, lf(env), rf(env))
     if isinstance(node, Compare):
-        lf, rf, op = compile_expr(node.left, functions), compile_expr(node.right, functions), node.op
+        lf, rf, op = compile_expr(node.left, functions, where), compile_expr(node.right, functions, where), node.op
         return lambda env: compare(op, lf(env), rf(env))
     if isinstance(node, Not):
-        inner = compile_expr(node.item, functions)
+        inner = compile_expr(node.item, functions, where)
 
         def negate(env: Env) -> Any:
             value = inner(env)
@@ -138,7 +183,7 @@ def compile_expr(node: Node, functions: dict[str, Callable[..., Any]]) -> Fn:  #
 
         return negate
     if isinstance(node, BoolOp):
-        parts = [compile_expr(i, functions) for i in node.items]
+        parts = [compile_expr(i, functions, where) for i in node.items]
         stop = node.op == "or"  # value that decides the result on its own
 
         def kleene(env: Env) -> Any:
@@ -158,12 +203,12 @@ def compile_expr(node: Node, functions: dict[str, Callable[..., Any]]) -> Fn:  #
 
         return kleene
     if isinstance(node, Call):
-        return _compile_call(node, functions)
+        return _compile_call(node, functions, where)
     raise TypeError(f"cannot compile {node!r}")
 
 
-def _compile_call(node: Call, functions: dict[str, Callable[..., Any]]) -> Fn:
-    args = [compile_expr(a, functions) for a in node.args]
+def _compile_call(node: Call, functions: dict[str, Callable[..., Any]], where: Problem | None) -> Fn:
+    args = [compile_expr(a, functions, where) for a in node.args]
     if node.func == "if":
         cond, then, other = args
 

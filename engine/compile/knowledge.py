@@ -17,6 +17,7 @@ from engine.model.bounds import join, unknown_of
 from engine.model.conditions import PLACEHOLDER, leaves
 from engine.model.functions import FUNCTIONS
 from engine.model.knowledge import Group, Knowledge, Leaf, Rule
+from engine.model.order import dependency_order
 from engine.runtime import ChunkSpec, RulesRuntime
 
 __all__ = ["CompiledKnowledge", "CompiledRule", "compile_knowledge", "CHUNK_SIZE"]
@@ -24,6 +25,11 @@ __all__ = ["CompiledKnowledge", "CompiledRule", "compile_knowledge", "CHUNK_SIZE
 #: Rules per durable ruleset. durable_rules fails (error 303) when more than ~64 rules match
 #: one fact, so rules are split into chunks (in dependency order) well below that.
 CHUNK_SIZE = 40
+#: Comparisons per ruleset. durable_rules loops forever in its C code (ignoring Ctrl-C) when
+#: one ruleset holds about 512 (measured: 510 register at once, 520 never return), so a chunk
+#: is also closed before its comparisons pass this budget, and one rule may not exceed it.
+CHUNK_TESTS = 300
+_TESTS = frozenset(("$eq", "$neq", "$lt", "$lte", "$gt", "$gte", "$ex"))
 _OPS = {"==": "$eq", "!=": "$neq", "<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte"}
 
 
@@ -142,31 +148,29 @@ def compile_knowledge(knowledge: Knowledge) -> CompiledKnowledge:
                 if _may_be_settled(leaf, unknown_facts, leaf_fns[id(leaf)]):
                     flags[id(leaf)] = f"_b{len(flags)}"
     rule_leaves = tuple((c, tuple(leaves(c.rule.when))) for c in rules)
-    chunks = []
-    for start in range(0, len(rules), CHUNK_SIZE):
-        part = rules[start : start + CHUNK_SIZE]
-        chunks.append(
-            ChunkSpec(
-                name=f"rothkb{start // CHUNK_SIZE}",
-                conditions={c.rule.id: _durable_conditions(c.rule, flags) for c in part},
-                conclude={c.rule.id: c.rule.conclude for c in part if c.rule.conclude},
-                priority={c.rule.id: c.priority for c in part},
-                consumes=frozenset(
-                    (leaf.name, value)
-                    for c in part
-                    for leaf in leaves(c.rule.when)
-                    if leaf.conclusion
-                    for value in _literal_values(leaf.right)
-                ),
-            )
+    chunks = [
+        ChunkSpec(
+            name=f"rothkb{i}",
+            conditions=conditions,
+            conclude={c.rule.id: c.rule.conclude for c in part if c.rule.conclude},
+            priority={c.rule.id: c.priority for c in part},
+            consumes=frozenset(
+                (leaf.name, value)
+                for c in part
+                for leaf in leaves(c.rule.when)
+                if leaf.conclusion
+                for value in _literal_values(leaf.right)
+            ),
         )
+        for i, (part, conditions) in enumerate(_chunks(rules, flags))
+    ]
     return CompiledKnowledge(
         knowledge,
         plan,
         year_params,
         rules,
         tuple(sorted(names)),
-        RulesRuntime(chunks),
+        RulesRuntime(chunks, _origins(knowledge), frozenset(knowledge.facts)),
         leaf_fns,
         rule_leaves,
         {c.rule.id: c.rule.importance for c in rules},
@@ -181,6 +185,70 @@ def compile_knowledge(knowledge: Knowledge) -> CompiledKnowledge:
         _refresh(knowledge, plan),
         _status_plan(rule_leaves, leaf_fns, right_names, flags),
     )
+
+
+def _origins(knowledge: Knowledge) -> dict[str, Problem]:
+    """Where each derived value and parameter is defined, for the runtime's messages."""
+    out = {
+        name: Problem(v.loc.path, v.loc.line, v.loc.column, f"values.{name}.formula", "") for name, v in knowledge.values.items()
+    }
+    for name, p in knowledge.parameters.items():
+        out[name] = Problem(p.loc.path, p.loc.line, p.loc.column, f"parameters.{name}", "")
+    return out
+
+
+def _tests(conditions: Any) -> int:
+    """How many comparisons durable_rules makes of a condition list (what its budget counts)."""
+    count, stack = 0, [conditions]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            count += sum(1 for key in item if key in _TESTS)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return count
+
+
+def _chunks(rules: list[CompiledRule], flags: dict[int, str]) -> list[tuple[list[CompiledRule], dict[str, Any]]]:
+    """Rules split into rulesets (in order) of at most CHUNK_SIZE rules and CHUNK_TESTS comparisons.
+
+    Raises:
+        KnowledgeError: a rule whose conditions alone are over the budget.
+
+    """
+    out: list[tuple[list[CompiledRule], dict[str, Any]]] = []
+    part: list[CompiledRule] = []
+    conditions: dict[str, Any] = {}
+    used = 0
+    too_big: list[Problem] = []
+    for crule in rules:
+        conds = _durable_conditions(crule.rule, flags)
+        tests = _tests(conds)
+        if tests > CHUNK_TESTS:
+            loc = crule.rule.loc
+            too_big.append(
+                Problem(
+                    loc.path,
+                    loc.line,
+                    loc.column,
+                    f"rules({crule.rule.id}).when",
+                    f"the conditions make {tests} comparisons for the rules engine (at most {CHUNK_TESTS}); "
+                    "use ranges (>=, <=) or a named value instead of long lists",
+                )
+            )
+            continue
+        if part and (len(part) == CHUNK_SIZE or used + tests > CHUNK_TESTS):
+            out.append((part, conditions))
+            part, conditions, used = [], {}, 0
+        part.append(crule)
+        conditions[crule.rule.id] = conds
+        used += tests
+    if too_big:
+        raise KnowledgeError(sorted(too_big))
+    if part:
+        out.append((part, conditions))
+    return out
 
 
 def _refresh(knowledge: Knowledge, plan: list[tuple[str, Callable[[dict[str, Any]], Any]]]) -> dict[str, tuple[int, ...]]:
@@ -230,43 +298,33 @@ def _plan(knowledge: Knowledge) -> list[tuple[str, Callable[[dict[str, Any]], An
     fns: dict[str, Callable[[dict[str, Any]], Any]] = {}
     for name, value in knowledge.values.items():
         deps[name] = expr.names_in(value.ast)
-        fns[name] = compile_expr(value.ast, FUNCTIONS)
+        where = Problem(value.loc.path, value.loc.line, value.loc.column, f"values.{name}.formula", "")
+        fns[name] = compile_expr(value.ast, FUNCTIONS, where)
     for name, param in knowledge.parameters.items():
         if param.by:
             deps[name] = {param.by, "tax_year"}
             fns[name] = _by_param(name, param.by, {y: v.value for y, v in param.values.items()})
-    order: list[str] = []
-    state: dict[str, int] = {}
     problems: list[Problem] = []
 
-    def visit(name: str, chain: list[str]) -> None:
-        if state.get(name) == 2 or name not in deps:
-            return
-        if state.get(name) == 1:
-            cycle = chain[chain.index(name) :] + [name]
-            where = knowledge.values.get(name) or knowledge.parameters.get(name)
-            loc = where.loc if where else None
-            problems.append(
-                Problem(
-                    loc.path if loc else "",
-                    loc.line if loc else 0,
-                    loc.column if loc else 0,
-                    f"values.{name}.formula",
-                    "circular formula: " + " -> ".join(cycle),
-                )
+    def circle(cycle: list[str]) -> None:
+        name = cycle[0]
+        where = knowledge.values.get(name) or knowledge.parameters.get(name)
+        loc = where.loc if where else None
+        problems.append(
+            Problem(
+                loc.path if loc else "",
+                loc.line if loc else 0,
+                loc.column if loc else 0,
+                f"values.{name}.formula",
+                "circular formula: " + " -> ".join(cycle),
             )
-            return
-        state[name] = 1
-        for dep in sorted(deps[name]):
-            visit(dep, chain + [name])
-        state[name] = 2
-        order.append(name)
+        )
 
-    for name in sorted(deps):
-        visit(name, [])
+    # Only values and by-parameters are computed; facts and year parameters are leaves.
+    order = dependency_order(sorted(deps), lambda name: sorted(deps.get(name, ())), circle)
     if problems:
         raise KnowledgeError(sorted(set(problems)))
-    return [(name, fns[name]) for name in order]
+    return [(name, fns[name]) for name in order if name in deps]
 
 
 def _by_param(name: str, by: str, table: dict[int, Any]) -> Callable[[dict[str, Any]], Any]:
@@ -294,18 +352,9 @@ def _strata(knowledge: Knowledge, producers: dict[str, list[str]]) -> dict[str, 
         r.id: {p for leaf in leaves(r.when) if leaf.conclusion for p in producers.get(leaf.name, ())} for r in knowledge.rules
     }
     strata: dict[str, int] = {}
-
-    def depth(rid: str, guard: frozenset[str] = frozenset()) -> int:
-        if rid in strata:
-            return strata[rid]
-        if rid in guard:  # cycles were reported by validation; never loop here
-            return 0
-        value = 1 + max((depth(d, guard | {rid}) for d in deps[rid]), default=-1)
-        strata[rid] = value
-        return value
-
-    for rid in deps:
-        depth(rid)
+    # Cycles were reported by validation: an edge that closes one is skipped, never followed.
+    for rid in dependency_order(list(deps), lambda rid: deps.get(rid, ()), lambda cycle: None):
+        strata[rid] = 1 + max((strata[d] for d in deps.get(rid, ()) if d in strata), default=-1)
     return strata
 
 

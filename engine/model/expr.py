@@ -39,7 +39,20 @@ __all__ = [
     "render",
     "children",
     "merge_unknowns",
+    "MAX_TEXT",
+    "MAX_DEPTH",
+    "MAX_NUMBER",
 ]
+
+#: Longest formula or condition text, in characters: the longest authored one is about 500.
+MAX_TEXT = 2000
+#: Deepest nesting of a formula (parentheses, calls, lists, ``not``, operator chains): the
+#: deepest authored one is 10. The parser and every walk over an AST recurse, so this keeps
+#: them far below Python's recursion limit (each level of the parser costs about 8 frames).
+MAX_DEPTH = 40
+#: Largest number a formula may write: amounts and years are far below it, and durable_rules
+#: and the three-valued arithmetic only ever see finite numbers of a sane size.
+MAX_NUMBER = 1_000_000_000_000_000
 
 
 class Unknown:
@@ -186,16 +199,20 @@ _TOKEN = re.compile(
 _KEYWORDS = {"and", "or", "not", "in", "true", "false", "null"}
 
 
+_SPACE = re.compile(r"\s*")
+
+
 def _tokenize(text: str) -> list[tuple[str, str, int]]:
     tokens: list[tuple[str, str, int]] = []
     pos = 0
-    while pos < len(text):
-        if text[pos:].strip() == "":
+    end = len(text)
+    while True:
+        pos = _SPACE.match(text, pos).end()  # type: ignore[union-attr]  # \s* always matches
+        if pos >= end:
             break
         match = _TOKEN.match(text, pos)
         if not match:
-            col = len(text) - len(text[pos:].lstrip())
-            raise ParseError(f"unexpected character {text[col]!r}", col)
+            raise ParseError(f"unexpected character {text[pos]!r}", pos)
         kind = match.lastgroup or ""
         value = match.group(kind)
         col = match.start(kind)
@@ -214,6 +231,15 @@ class _Parser:
     def __init__(self, text: str) -> None:
         self.tokens = _tokenize(text)
         self.i = 0
+        self.depth = 0
+
+    def enter(self, col: int) -> None:
+        """One level deeper (a parenthesis, call, list, ``not`` or minus sign): refused past
+        MAX_DEPTH with a located error, long before Python's recursion limit.
+        """
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise ParseError(f"the formula nests more than {MAX_DEPTH} levels deep; split it into named values", col)
 
     def peek(self, offset: int = 0) -> tuple[str, str, int]:
         return self.tokens[min(self.i + offset, len(self.tokens) - 1)]
@@ -253,7 +279,10 @@ class _Parser:
     def not_expr(self) -> Node:
         if self.peek()[:2] == ("kw", "not"):
             col = self.take()[2]
-            return Not(col, self.not_expr())
+            self.enter(col)
+            node = Not(col, self.not_expr())
+            self.depth -= 1
+            return node
         return self.comparison()
 
     def comparison(self) -> Node:
@@ -288,13 +317,23 @@ class _Parser:
     def unary(self) -> Node:
         if self.peek()[:2] == ("op", "-"):
             col = self.take()[2]
-            return BinOp(col, "-", Num(col, 0), self.unary())
+            self.enter(col)
+            node = BinOp(col, "-", Num(col, 0), self.unary())
+            self.depth -= 1
+            return node
         return self.primary()
 
     def primary(self) -> Node:
         kind, val, col = self.take()
         if kind == "num":
             text = val.replace("_", "")
+            # Checked on the digits before converting: int() of thousands of digits is slow
+            # (and refused by Python past 4,300 digits).
+            whole = text.split(".")[0].lstrip("0")
+            if len(whole) > 16 or int(whole or 0) > MAX_NUMBER:
+                raise ParseError(
+                    f"the number {val[:20]}{'...' if len(val) > 20 else ''} is too large (at most {MAX_NUMBER:,})", col
+                )
             return Num(col, Decimal(text) if "." in text else int(text))
         if kind == "str":
             return Str(col, val[1:-1])
@@ -304,7 +343,7 @@ class _Parser:
             return Null(col)
         if kind == "name":
             if self.peek()[:2] == ("op", "("):
-                self.take()
+                self.enter(self.take()[2])
                 args: list[Node] = []
                 if self.peek()[1] != ")":
                     args.append(self.or_expr())
@@ -312,13 +351,17 @@ class _Parser:
                         self.take()
                         args.append(self.or_expr())
                 self.expect(")")
+                self.depth -= 1
                 return Call(col, val, tuple(args))
             return Name(col, val)
         if (kind, val) == ("op", "("):
+            self.enter(col)
             node = self.or_expr()
             self.expect(")")
+            self.depth -= 1
             return node
         if (kind, val) == ("op", "["):
+            self.enter(col)
             items: list[Node] = []
             if self.peek()[1] != "]":
                 items.append(self.or_expr())
@@ -326,6 +369,7 @@ class _Parser:
                     self.take()
                     items.append(self.or_expr())
             self.expect("]")
+            self.depth -= 1
             return ListLit(col, tuple(items))
         found = "the end of the expression" if kind == "end" else repr(val)
         raise ParseError(f"expected a value, a name or '(' but found {found}", col)
@@ -339,16 +383,36 @@ def parse(text: str) -> Node:
         '>='
 
     """
-    return _Parser(str(text)).parse()
+    text = str(text)
+    if len(text) > MAX_TEXT:
+        raise ParseError(f"the formula is {len(text):,} characters long (at most {MAX_TEXT:,}); split it into named values", 0)
+    node = _Parser(text).parse()
+    _check_depth(node)
+    return node
+
+
+def _check_depth(root: Node) -> None:
+    """Refuse an AST deeper than MAX_DEPTH (a long chain such as ``a + b + c + ...`` nests one
+    level per operator), walking it without recursion.
+    """
+    stack: list[tuple[Node, int]] = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise ParseError(f"the formula nests more than {MAX_DEPTH} levels deep; split it into named values", node.col)
+        stack.extend((child, depth + 1) for child in children(node))
 
 
 def names_in(node: Node) -> set[str]:
     """Every name the expression reads (not function names)."""
-    if isinstance(node, Name):
-        return {node.name}
     out: set[str] = set()
-    for child in children(node):
-        out |= names_in(child)
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Name):
+            out.add(item.name)
+        else:
+            stack.extend(children(item))
     return out
 
 

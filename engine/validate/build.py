@@ -4,7 +4,6 @@ problem (never stopping at the first one).
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from engine.errors import KnowledgeError
@@ -30,15 +29,18 @@ from engine.validate.checker import (
     Checker,
     check_entries,
     check_names,
+    clip,
     is_date,
     kind_of,
     loc,
     parse_citations,
     plain_yaml,
 )
+from engine.validate.formula_types import formula_type_error, name_kinds
 from engine.validate.graph import check_rule_graph
 from engine.validate.interview import validate_interview
 from engine.validate.markdown import check_authored_text
+from engine.validate.numbers import authored_number, fact_bounds, fact_default
 from engine.validate.rules import validate_rules
 from engine.validate.schema import (
     CONCLUSION_KEYS,
@@ -151,9 +153,13 @@ def _fact(path: str, key: str, name: Any, entry: Any, check: Checker, parent: LD
                     f"expected one of: int, money, number, bool but received: {itype!r}",
                 )
             items.append((str(iname), str(itype)))
-            bounds = idef if isinstance(idef, dict) else {}
-            item_facts.append(FactDef(str(iname), str(itype), "", "", min=bounds.get("min"), max=bounds.get("max")))
-    assume, has_assume = _assume(path, key, name, entry, check, str(ftype), values, items)
+            low, high = (
+                fact_bounds(path, f"{key}.items.{iname}", idef, check, str(itype)) if isinstance(idef, dict) else (None, None)
+            )
+            item_facts.append(FactDef(str(iname), str(itype), "", "", min=low, max=high))
+    low, high = fact_bounds(path, key, entry, check, str(ftype))
+    assume, has_assume = _assume(path, key, name, entry, check, str(ftype), values, item_facts, (low, high))
+    probe = FactDef(name, str(ftype), "", "", values=values, min=low, max=high, items=tuple(items), item_facts=tuple(item_facts))
     return FactDef(
         name=name,
         type=str(ftype),
@@ -162,10 +168,10 @@ def _fact(path: str, key: str, name: Any, entry: Any, check: Checker, parent: LD
         group=str(entry.get("group") or "other"),
         help=check.text(path, entry, key, "help"),
         values=values,
-        default=entry.get("default"),
+        default=fact_default(path, key, entry, check, probe),
         has_default="default" in entry,
-        min=entry.get("min"),
-        max=entry.get("max"),
+        min=low,
+        max=high,
         items=tuple(items),
         item_facts=tuple(item_facts),
         loc=loc(path, parent, name),
@@ -178,14 +184,23 @@ def _fact(path: str, key: str, name: Any, entry: Any, check: Checker, parent: LD
 
 
 def _assume(
-    path: str, key: str, name: str, entry: dict[str, Any], check: Checker, ftype: str, values: tuple[str, ...], items: list
+    path: str,
+    key: str,
+    name: str,
+    entry: dict[str, Any],
+    check: Checker,
+    ftype: str,
+    values: tuple[str, ...],
+    item_facts: list[FactDef],
+    bounds: tuple[Any, Any],
 ) -> tuple[Any, bool]:
     """The declared assumption, typed as a given value would be; an invalid one is an error."""
     if "assume" not in entry:
         return None, False
     if "default" in entry:
         check.error(path, mark_of(entry, "assume"), f"{key}.assume", "a fact has either 'default' or 'assume', not both")
-    probe = FactDef(name, ftype, "", "", values=values, min=entry.get("min"), max=entry.get("max"), items=tuple(items))
+    items = tuple((f.name, f.type) for f in item_facts)
+    probe = FactDef(name, ftype, "", "", values=values, min=bounds[0], max=bounds[1], items=items, item_facts=tuple(item_facts))
     value, error = coerce_fact(probe, entry["assume"])
     if error:
         check.error(path, mark_of(entry, "assume"), f"{key}.assume", f"not a valid value of the fact: {error}")
@@ -320,10 +335,13 @@ def _param_value(value: Any, by: Any, path: str, entry: dict[str, Any], key: str
     def scalar(v: Any, where: tuple[int, int], k: str) -> Any:
         if isinstance(v, bool):
             return v
-        if isinstance(v, (int, float)):
-            return Decimal(str(v)) if isinstance(v, float) else v
-        check.error(path, where, k, f"expected a number or true/false, found {kind_of(v)}")
-        return None
+        if not isinstance(v, (int, float)):
+            check.error(path, where, k, f"expected a number or true/false, found {kind_of(v)}")
+            return None
+        number, error = authored_number(v)
+        if error:
+            check.error(path, where, k, error)
+        return number
 
     if by:
         if not isinstance(value, dict):
@@ -362,6 +380,7 @@ def _values(
                 check.unknown_name(path, mark_of(entry, "type"), f"{key}.type", "type", vtype, VALUE_TYPES)
             pending.append((path, str(name), entry, entries))
     known = names | {n for _, n, _, _ in pending}
+    kinds = name_kinds(facts, params, {n: e.get("type") for _, n, e, _ in pending})
     for path, name, entry, entries in pending:
         key = f"values.{name}"
         text = str(entry.get("formula") or "")
@@ -373,10 +392,18 @@ def _values(
                 path,
                 (line + 1 if text.startswith(("|", ">")) else line, col),
                 f"{key}.formula",
-                f"{exc.message} at column {exc.column + 1} of '{text}'",
+                f"{exc.message} at column {exc.column + 1} of '{clip(text)}'",
             )
             continue
         check_names(path, mark_of(entry, "formula"), f"{key}.formula", ast, known, check)
+        type_error = formula_type_error(ast, kinds)
+        if type_error:
+            check.error(
+                path,
+                mark_of(entry, "formula"),
+                f"{key}.formula",
+                f"{type_error[0]} at column {type_error[1] + 1} of '{clip(text)}'",
+            )
         values[name] = ValueDef(
             name,
             str(entry.get("type")),

@@ -13,8 +13,14 @@ from engine.model import expr
 from engine.model.functions import ARITY
 from engine.model.knowledge import Citation, Loc, Source
 
-KEBAB = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-SNAKE = re.compile(r"^[a-z][a-z0-9_]*$")
+# \Z, not $: "$" also matches before a final newline, so "x\n" would pass as an id.
+KEBAB = re.compile(r"\A[a-z0-9]+(?:-[a-z0-9]+)*\Z")
+SNAKE = re.compile(r"\A[a-z][a-z0-9_]*\Z")
+
+
+def clip(text: str, width: int = 60) -> str:
+    """``text`` shortened for a one-line message (a refused formula may be thousands of characters)."""
+    return text if len(text) <= width else text[: width - 3] + "..."
 
 
 class Checker:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from engine.errors import suggest
 from engine.model.conditions import leaves
 from engine.model.knowledge import Knowledge
+from engine.model.order import dependency_order
 from engine.validate.checker import Checker
 
 __all__ = ["check_rule_graph"]
@@ -41,25 +42,14 @@ def check_rule_graph(knowledge: Knowledge, check: Checker) -> None:
                         f"no rule concludes '{leaf.name}', so this rule can never fire",
                     )
                 deps[rule.id] |= set(producers.get(leaf.name, ()))
-    state: dict[str, int] = {}
 
-    def visit(rid: str, chain: list[str]) -> None:
-        if state.get(rid) == 2:
-            return
-        if state.get(rid) == 1:
-            cycle = chain[chain.index(rid) :] + [rid]
-            rule = knowledge.rule(rid)
-            check.error(
-                rule.loc.path,
-                (rule.loc.line, rule.loc.column),
-                f"rules({rid})",
-                "rules depend on each other in a circle: " + " -> ".join(cycle),
-            )
-            return
-        state[rid] = 1
-        for dep in sorted(deps.get(rid, ())):
-            visit(dep, chain + [rid])
-        state[rid] = 2
+    def circle(cycle: list[str]) -> None:
+        rule = knowledge.rule(cycle[0])
+        check.error(
+            rule.loc.path,
+            (rule.loc.line, rule.loc.column),
+            f"rules({cycle[0]})",
+            "rules depend on each other in a circle: " + " -> ".join(cycle),
+        )
 
-    for rid in sorted(deps):
-        visit(rid, [])
+    dependency_order(sorted(deps), lambda rid: sorted(deps.get(rid, ())), circle)

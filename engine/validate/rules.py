@@ -27,12 +27,16 @@ from engine.model.knowledge import (
     Source,
     ValueDef,
 )
-from engine.validate.checker import KEBAB, Checker, kind_of, loc, parse_citations, todo_warnings
+from engine.validate.checker import KEBAB, Checker, clip, kind_of, loc, parse_citations, todo_warnings
 from engine.validate.schema import RULE_KEYS, THEN_KEYS
 
 __all__ = ["validate_rules"]
 
 NUMERIC = ("int", "number", "money", "year", "ratio")
+#: Most values an ``in`` / ``not in`` list may hold. Each becomes its own test inside
+#: durable_rules, which hangs in its C code (ignoring Ctrl-C) once a ruleset holds about 512
+#: of them; a list longer than this is a sign a range (``>=``/``<=``) was meant.
+MAX_IN_VALUES = 50
 #: The operator that is true exactly when the key is false (for known, applicable values).
 NEGATE = {"==": "!=", "!=": "==", "<": ">=", ">=": "<", ">": "<=", "<=": ">", "in": "not in", "not in": "in"}
 
@@ -334,10 +338,10 @@ def _leaf(
     try:
         node = expr.parse(text)
     except expr.ParseError as exc:
-        check.error(path, (where[0], where[1] + exc.column), key, f"{exc.message} in '{text}'")
+        check.error(path, (where[0], where[1] + exc.column), key, f"{exc.message} in '{clip(text)}'")
         return None
     if not isinstance(node, expr.Compare) or not isinstance(node.left, expr.Name):
-        check.error(path, where, key, f"expected 'NAME OP VALUE' (e.g. 'magi >= roth_phaseout_end'), found '{text}'")
+        check.error(path, where, key, f"expected 'NAME OP VALUE' (e.g. 'magi >= roth_phaseout_end'), found '{clip(text)}'")
         return None
     name, op, right = node.left.name, node.op, node.right
     column = (where[0], where[1] + node.left.col)
@@ -378,6 +382,14 @@ def _right(
     if op in ("in", "not in"):
         if not isinstance(right, expr.ListLit):
             check.error(path, col, key, f"'{op}' needs a list such as [single, head_of_household]")
+            return None
+        if len(right.items) > MAX_IN_VALUES:
+            check.error(
+                path,
+                col,
+                key,
+                f"'{op}' lists {len(right.items)} values (at most {MAX_IN_VALUES}); compare with a range (>=, <=) instead",
+            )
             return None
         items = [_right(path, key, item, where, check, types, ltype, enum_values, name, "==") for item in right.items]
         return None if any(i is None for i in items) else expr.ListLit(right.col, tuple(items))  # type: ignore[arg-type]
