@@ -250,8 +250,3 @@ class RulesRuntime:
             raise EngineFailure(f"{exc.name}: {_unfit_message(exc)}")
         message = f"{_unfit_message(exc)} (computed for this situation; check the formula and the parameters it uses)"
         raise KnowledgeError(Problem(where.path, where.line, where.column, where.key, message))
-
-    @property
-    def rulesets(self) -> list[str]:
-        """Names of the registered rulesets (one per chunk)."""
-        return list(self._names)

@@ -19,7 +19,6 @@ from typing import Any
 __all__ = [
     "Unknown",
     "UNKNOWN",
-    "is_unknown",
     "ParseError",
     "Node",
     "Num",
@@ -95,11 +94,6 @@ class Unknown:
 
 
 UNKNOWN = Unknown()
-
-
-def is_unknown(value: Any) -> bool:
-    """True when ``value`` is an :class:`Unknown`."""
-    return value.__class__ is Unknown
 
 
 def merge_unknowns(*values: Any) -> Unknown:

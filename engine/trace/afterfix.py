@@ -14,8 +14,7 @@ from typing import Any
 
 from engine.compile import CompiledKnowledge
 from engine.compile.formulas import FILL, compile_expr
-from engine.model import expr
-from engine.model.conditions import leaves
+from engine.model.conditions import condition_names, names_read
 from engine.model.expr import Unknown
 from engine.model.functions import FUNCTIONS
 from engine.model.knowledge import Knowledge, Rule
@@ -40,19 +39,7 @@ class Fixes:
 
 
 def _facts_read(k: Knowledge, rule: Rule) -> frozenset[str]:
-    seen: set[str] = set()
-    todo = [leaf.name for leaf in leaves(rule.when)]
-    todo += [n for leaf in leaves(rule.when) for n in expr.names_in(leaf.right)]
-    while todo:
-        name = todo.pop()
-        if name in seen:
-            continue
-        seen.add(name)
-        if name in k.values:
-            todo += list(expr.names_in(k.values[name].ast))
-        elif name in k.parameters and k.parameters[name].by:
-            todo.append(str(k.parameters[name].by))
-    return frozenset(n for n in seen if n in k.facts)
+    return frozenset(n for n in names_read(k, condition_names(rule.when)) if n in k.facts)
 
 
 def build_fixes(compiled: CompiledKnowledge) -> Fixes:
