@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from engine.errors import KnowledgeError, Problem
-from engine.load.yamlio import load_yaml
+from engine.load.yamlio import MAX_BYTES, parse_yaml
 
-__all__ = ["RawKnowledge", "read_knowledge", "default_knowledge_dir"]
+__all__ = ["RawKnowledge", "default_knowledge_dir", "read_document", "read_knowledge", "read_regular"]
 
 
 def default_knowledge_dir() -> Path:
@@ -52,6 +54,69 @@ def _display(path: Path, root: Path) -> str:
         return str(path)
 
 
+_OUTSIDE = "is a link to a file outside the knowledge folder; copy the file in instead"
+_NOT_REGULAR = "not a regular file (a device, pipe or folder); knowledge files are plain YAML files"
+
+
+def read_document(path: Path, name: str, inside: Path | None = None) -> tuple[bytes, Any]:
+    """Read and parse one knowledge file: ``(its bytes, its document)``.
+
+    See :func:`read_regular`; ``name`` is how messages name the file.
+
+    Raises:
+        KnowledgeError: the file is refused (see :func:`read_regular`) or is not valid YAML.
+
+    """
+    data = read_regular(path, name, inside)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise KnowledgeError(Problem(name, 0, 0, "", f"not UTF-8 text (byte {exc.start})")) from None
+    return data, parse_yaml(text, name, KnowledgeError)
+
+
+def read_regular(path: Path, name: str, inside: Path | None = None) -> bytes:
+    """The bytes of one knowledge file, refused unless it is a regular file (inside ``inside``).
+
+    A link may point anywhere (a credentials file, ``/dev/zero``, a pipe that never ends): the
+    target must resolve inside the knowledge folder and be a regular file, checked on the open
+    descriptor (no race with a swap), and at most the size limit plus one byte is ever read.
+
+    Raises:
+        KnowledgeError: the file is outside the folder, not a regular file, unreadable or too large.
+
+    """
+    target = path.resolve()
+    if inside is not None and not target.is_relative_to(inside.resolve()):
+        raise KnowledgeError(Problem(name, 0, 0, "", _OUTSIDE))
+    try:
+        # O_NONBLOCK: opening a pipe must not wait for a writer; it is refused just below.
+        fd = os.open(target, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except OSError as exc:
+        raise KnowledgeError(Problem(name, 0, 0, "", f"cannot read file: {exc.strerror or exc}")) from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise KnowledgeError(Problem(name, 0, 0, "", _NOT_REGULAR))
+        data = _read_at_most(fd, MAX_BYTES + 1)
+    finally:
+        os.close(fd)
+    if len(data) > MAX_BYTES:
+        raise KnowledgeError(Problem(name, 0, 0, "", f"file is too large (at most {MAX_BYTES:,} bytes)"))
+    return data
+
+
+def _read_at_most(fd: int, limit: int) -> bytes:
+    chunks: list[bytes] = []
+    left = limit
+    while left > 0:
+        chunk = os.read(fd, min(left, 1 << 20))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
 def read_knowledge(root: Path | str) -> RawKnowledge:
     """Read the knowledge files under ``root``; syntax errors are collected, not raised.
 
@@ -79,9 +144,9 @@ def read_knowledge(root: Path | str) -> RawKnowledge:
         for path in paths:
             name = _display(path, root)
             files.append(name)
-            digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
             try:
-                doc = load_yaml(path, name, KnowledgeError)
+                data, doc = read_document(path, name, inside=root)
+                digest.update(name.encode() + b"\0" + data + b"\0")
             except KnowledgeError as exc:
                 raw.problems.extend(exc.problems)
                 continue

@@ -58,8 +58,13 @@ class Checker:
         """Return ``doc`` if it is a mapping, else record an error and return None."""
         if isinstance(doc, dict):
             return doc  # type: ignore[return-value]
-        where = mark_of(parent, pkey) if parent is not None else mark_of(doc)
-        self.error(path, where, key, f"expected a mapping of names to entries, found {_kind(doc)}")
+        if parent is None:
+            # A whole document that is not a mapping may be anything a path led to (a link to a
+            # secret, say): describe its shape, never quote its content.
+            where = mark_of(doc) if mark_of(doc) != (0, 0) else (1, 1)
+            self.error(path, where, key, f"expected a mapping of names to entries, found {_shape(doc)}")
+            return None
+        self.error(path, mark_of(parent, pkey), key, f"expected a mapping of names to entries, found {_kind(doc)}")
         return None
 
     def keys(self, path: str, entry: dict[Any, Any], key: str, allowed: Iterable[str], required: Iterable[str] = ()) -> None:
@@ -192,6 +197,20 @@ def loc(path: str, container: Any, key: Any = None) -> Loc:
     """A :class:`Loc` for ``container[key]``."""
     line, col = mark_of(container, key)
     return Loc(path, line, col)
+
+
+def _shape(value: Any) -> str:
+    """What ``value`` is, without any of its content (for whole documents)."""
+    if isinstance(value, str):
+        lines = value.count("\n") + 1
+        return f"text ({len(value):,} characters)" if lines == 1 else f"text ({lines:,} lines)"
+    if isinstance(value, (list, LList)):
+        return f"a list of {len(value):,} item{'' if len(value) == 1 else 's'}"
+    if isinstance(value, bool):
+        return "a true/false value"
+    if isinstance(value, (int, float)):
+        return "a number"
+    return _kind(value)
 
 
 def _kind(value: Any) -> str:

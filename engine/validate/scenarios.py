@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import KnowledgeError, Problem, suggest
-from engine.load.yamlio import load_yaml, mark_of
+from engine.load.files import read_document
+from engine.load.yamlio import mark_of
 from engine.validate.schema import TEST_KEYS
 
 __all__ = ["Scenario", "load_scenarios", "TEST_KEYS"]
@@ -53,15 +54,17 @@ def load_scenarios(paths: list[Path], root: Path | None = None) -> list[Scenario
         KnowledgeError: with every malformed test (unknown keys, wrong shapes), not just the first.
 
     """
-    files: list[Path] = []
+    # Files found by walking a folder must stay inside it (a link out is refused); a file named
+    # on the command line is read where it is, but only if it is a regular file.
+    files: list[tuple[Path, Path | None]] = []
     for path in paths:
-        files += sorted(path.rglob("*.yaml")) if path.is_dir() else [path]
+        files += [(f, path) for f in sorted(path.rglob("*.yaml"))] if path.is_dir() else [(path, None)]
     scenarios: list[Scenario] = []
     problems: list[Problem] = []
-    for file in files:
+    for file, inside in files:
         name = _display(file, root)
         try:
-            doc = load_yaml(file, name, KnowledgeError)
+            doc = read_document(file, name, inside)[1]
         except KnowledgeError as exc:
             problems += exc.problems
             continue

@@ -14,7 +14,8 @@ from typing import Any
 
 from engine import UsageError, default_knowledge_dir, load_knowledge
 from engine.errors import KnowledgeError, suggest
-from engine.load.yamlio import load_yaml, mark_of
+from engine.load.files import read_document
+from engine.load.yamlio import mark_of
 from engine.model.functions import DESCRIPTIONS
 from engine.validate.schema import KINDS, all_schemas, dump, schema, schema_comment
 from explain.io import atomic_write
@@ -89,7 +90,7 @@ def _existing_ids(root: Path) -> dict[str, str]:
     found: dict[str, str] = {}
     for path in sorted(root.glob("rules/*.yaml")):
         try:
-            doc = load_yaml(path, str(path), KnowledgeError)
+            doc = read_document(path, str(path), inside=root)[1]
         except KnowledgeError:
             continue  # rothkb check reports broken files; the id check needs the readable ones
         items = doc.get("rules") if isinstance(doc, dict) else None
@@ -101,7 +102,7 @@ def _existing_ids(root: Path) -> dict[str, str]:
 
 def _primary_source(root: Path) -> str:
     try:
-        doc = load_yaml(root / "sources.yaml", "sources.yaml", KnowledgeError)
+        doc = read_document(root / "sources.yaml", "sources.yaml", inside=root)[1]
         entries = doc["sources"].items()
     except (KnowledgeError, KeyError, TypeError, AttributeError):
         return "TODO-source-id"
@@ -123,7 +124,7 @@ def _append(path: Path, relative: str, header: str, item: str, key: str, wanted:
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(path, text.encode("utf-8"))  # an interrupted write must not cut a knowledge file in half
     try:
-        doc = load_yaml(path, str(path), KnowledgeError)
+        doc = read_document(path, str(path))[1]
         if not any(wanted in str(entry.values()) for entry in doc[key]):
             raise KeyError(wanted)
     except (KnowledgeError, KeyError, TypeError, AttributeError):
