@@ -134,9 +134,17 @@ def _changed_env(
     return after
 
 
-def touched_topics(k: Knowledge, fixes: Fixes, facts: dict[str, Any], fired: list[str]) -> list[str]:
-    """Topics the person's facts touch: a rule of the topic fired, or it is the home of a fact given."""
-    topics = {r.topic for r in k.rules if r.id in fired}
+def touched_topics(topic: dict[str, str], fixes: Fixes, facts: dict[str, Any], fired: list[str]) -> list[str]:
+    """Topics the person's facts touch: a rule of the topic fired, or it is the home of a fact given.
+
+    Args:
+        topic: Every rule's topic, by rule id.
+        fixes: The per-knowledge table of :func:`build_fixes` (each fact's home topics).
+        facts: The facts given.
+        fired: The ids of the rules that fired.
+
+    """
+    topics = {topic[rid] for rid in fired}
     for name in facts:
         topics |= fixes.home.get(name, frozenset())
     return sorted(t for t in topics if t)
