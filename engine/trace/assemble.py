@@ -170,9 +170,10 @@ def assemble(compiled: CompiledKnowledge, st: Static, run: RunResult) -> Explana
                 keys.append(key)
         return found
 
+    value_key = st.value_key
+
     def placeholder(name: str) -> list[str]:
-        line = k.values[name].form8606 if name in k.values else None
-        return rests(f"form8606.{line}" if line else name, assumed.value(name))  # type: ignore[union-attr]
+        return rests(value_key.get(name, name), assumed.value(name))  # type: ignore[union-attr]
 
     # Without assumptions nothing rests on one: no placeholder or outcome needs recording.
     of_value = placeholder if assumed is not None else None
@@ -214,6 +215,7 @@ def assemble(compiled: CompiledKnowledge, st: Static, run: RunResult) -> Explana
         for ch in because:
             cited += ch.threshold_sources
     not_fired, undetermined = [], []
+    base = run.base.status
     for row in st.ordered:
         rid = row.id
         state = status[rid]
@@ -221,7 +223,8 @@ def assemble(compiled: CompiledKnowledge, st: Static, run: RunResult) -> Explana
             undetermined.append(_undetermined(st, env, row, results[rid], pending.get(rid, _EMPTY), year))
         elif not state:
             checks, alternatives = _why_not(st, env, row, results[rid], year)
-            resting = rests(rid, assumed.rule(rid)) if assumed is not None else []
+            # Decided in the pass over the given facts alone: it rests on no assumption.
+            resting = rests(rid, assumed.rule(rid)) if assumed is not None and base[rid].__class__ is Unknown else []
             not_fired.append(NotFired(rid, row.rule.title, checks, alternatives, resting, row.rule.kind))
     figures: list[Figure] = []
     form: list[Figure] = []

@@ -93,6 +93,8 @@ class Static:
     topic: dict[str, str]
     #: The "already done" and "after the fix" sentences of every rule, by text.
     said: dict[str, Template]
+    #: The key a value's assumptions are recorded under, when it is not its name (``form8606.line_N``).
+    value_key: dict[str, str]
     #: Compiled after-fix changes and the facts each rule reads (for after-fix and topics).
     fixes: Fixes = field(repr=False)
 
@@ -210,5 +212,6 @@ def build_static(compiled: CompiledKnowledge) -> Static:
         {n: (f.question, f.help) for n, f in k.facts.items()},
         {r.id: r.topic for r in k.rules},
         {text: template(text, types) for r in k.rules for text in _said(r)},
+        {n: f"form8606.{v.form8606}" for n, v in k.values.items() if v.form8606},
         build_fixes(compiled),
     )
