@@ -15,6 +15,8 @@ importance of the most important fired rule whose advice shows it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from engine.compile import CompiledKnowledge
 from engine.trace.model import Figure, NotFired, Question, Step, Undetermined
 
@@ -35,37 +37,82 @@ def rank_questions(
     steps: list[Step] | None = None,
     not_fired: list[NotFired] | None = None,
     figures: list[Figure] | None = None,
+    asked: dict[str, tuple[str, str]] | None = None,
 ) -> list[Question]:
-    """Rank the missing facts of undetermined rules, and the assumed facts, by how much they could settle."""
-    k = compiled.knowledge
+    """Rank the missing facts of undetermined rules, and the assumed facts, by how much they could settle.
+
+    Args:
+        compiled: The compiled knowledge (rule importance, the names each rule's advice shows).
+        undetermined: The undetermined rules, with the facts they wait on.
+        steps: The rules that fired (their assumptions).
+        not_fired: The rules that do not apply (their assumptions).
+        figures: The figures shown (their assumptions).
+        asked: Per fact, its question and help text (built from the knowledge when not given).
+
+    """
+    if asked is None:
+        asked = {n: (f.question, f.help) for n, f in compiled.knowledge.facts.items()}
     importance = compiled.importance
     scores: dict[str, float] = {}
     settles: dict[str, list[str]] = {}
     for item in undetermined:
-        if not item.missing:
+        missing = item.missing
+        if not missing:
             continue
-        inherited = set(item.inherited)
-        weights = {f: INHERITED_WEIGHT if f in inherited else 1.0 for f in item.missing}
-        total = sum(weights.values())
-        for fact in item.missing:
-            # Squared share: a fact that alone settles a rule counts fully; one of n unknowns
-            # that must all be answered counts 1/n² (answering it alone rarely settles the rule).
-            share = weights[fact] / total
-            scores[fact] = scores.get(fact, 0.0) + importance[item.rule] * share * share
-            settles.setdefault(fact, []).append(item.rule)
-    resting: list[tuple[str, float, list[str]]] = [(s.rule, importance[s.rule], s.assumed) for s in steps or ()]
-    resting += [(n.rule, importance[n.rule], n.assumed) for n in not_fired or ()]
-    shown: dict[str, float] = {}
-    for step in steps or ():
-        for name in compiled.advice_names.get(step.rule, ()):
-            shown[name] = max(shown.get(name, 0), importance[step.rule])
-    resting += [(f.name, shown.get(f.name, FIGURE_WEIGHT), f.assumed) for f in figures or ()]
+        rule = item.rule
+        weight = importance[rule]
+        # Squared share: a fact that alone settles a rule counts fully; one of n unknowns
+        # that must all be answered counts 1/n² (answering it alone rarely settles the rule).
+        if item.inherited:
+            inherited = set(item.inherited)
+            weights = {f: INHERITED_WEIGHT if f in inherited else 1.0 for f in missing}
+            total = sum(weights.values())
+            for fact in missing:
+                share = weights[fact] / total
+                scores[fact] = scores.get(fact, 0.0) + weight * share * share
+        else:
+            share = 1.0 / len(missing)
+            gain = weight * share * share
+            for fact in missing:
+                scores[fact] = scores.get(fact, 0.0) + gain
+        for fact in missing:
+            found = settles.get(fact)
+            if found is None:
+                settles[fact] = [rule]
+            else:
+                found.append(rule)
+    if steps or not_fired or figures:
+        _rank_assumed(compiled, scores, settles, steps or (), not_fired or (), figures or ())
+    ranked = sorted([(-round(score, 6), fact) for fact, score in scores.items()])
+    out = []
+    for _, fact in ranked:
+        text = asked.get(fact)
+        if text is not None:
+            out.append(Question(fact, text[0], sorted(settles[fact]), round(scores[fact], 2), text[1]))
+    return out
+
+
+def _rank_assumed(
+    compiled: CompiledKnowledge,
+    scores: dict[str, float],
+    settles: dict[str, list[str]],
+    steps: Iterable[Step],
+    not_fired: Iterable[NotFired],
+    figures: Iterable[Figure],
+) -> None:
+    """Add the assumed facts that outcomes rest on (nothing to do when nothing was assumed)."""
+    importance = compiled.importance
+    resting: list[tuple[str, float, list[str]]] = [(s.rule, importance[s.rule], s.assumed) for s in steps if s.assumed]
+    resting += [(n.rule, importance[n.rule], n.assumed) for n in not_fired if n.assumed]
+    assumed_figures = [f for f in figures if f.assumed]
+    if assumed_figures:
+        shown: dict[str, float] = {}
+        for step in steps:
+            for name in compiled.advice_names.get(step.rule, ()):
+                shown[name] = max(shown.get(name, 0), importance[step.rule])
+        resting += [(f.name, shown.get(f.name, FIGURE_WEIGHT), f.assumed) for f in assumed_figures]
     for key, weight, facts in resting:
         for fact in facts:
             scores[fact] = scores.get(fact, 0.0) + ASSUMED_WEIGHT * weight / len(facts)
             if key not in settles.setdefault(fact, []):
                 settles[fact].append(key)
-    ranked = sorted(scores, key=lambda f: (-round(scores[f], 6), f))
-    return [
-        Question(f, k.facts[f].question, sorted(settles[f]), round(scores[f], 2), k.facts[f].help) for f in ranked if f in k.facts
-    ]
