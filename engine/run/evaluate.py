@@ -121,8 +121,23 @@ def rule_statuses(
     results_by_rule: dict[str, dict[int, tuple[Any, Any]]] = {}
     decided: dict[str, bool] = {}
     again = base is not None and base_env is not None
-    for rule, combine, entries in compiled.status_plan:
+    if again:
+        # The names the conditions read whose values pass B changed (assumed facts and what
+        # was recomputed from them): a rule reading none of them is as in pass A.
+        changed = {n for n in compiled.condition_names if env.get(n) is not base_env.get(n)}  # type: ignore[union-attr]
+        inputs = compiled.status_inputs
+    for i, (rule, combine, entries) in enumerate(compiled.status_plan):
         rid = rule.id
+        if again:
+            names, flags = inputs[i]
+            if names is not None and names.isdisjoint(changed):
+                state = status[rid] = base.status[rid]  # type: ignore[union-attr]
+                results_by_rule[rid] = base.results[rid]  # type: ignore[union-attr]
+                for flag in flags:  # the same results decide the same flags
+                    if flag in base.decided:  # type: ignore[union-attr]
+                        decided[flag] = True
+                _note(rule, state, yes, maybe, pending_missing)
+                continue
         results: dict[int, tuple[Any, Any]] = {}
         earlier = base.results[rid] if again else None  # type: ignore[union-attr]
         same = earlier is not None
