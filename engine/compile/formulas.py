@@ -19,13 +19,13 @@ import operator
 from collections.abc import Callable
 from typing import Any
 
+from engine.compile.operations import arith, compare, times
 from engine.errors import Problem
 from engine.model.bounds import arith as _bounded_arith
 from engine.model.bounds import bool_unknown, bounded_functions, decide, join2
 from engine.model.expr import BinOp, Bool, BoolOp, Call, Compare, ListLit, Name, Node, Not, Null, Num, Str, Unknown
 from engine.model.expr import merge_unknowns as _merge
 from engine.model.functions import FUNCTIONS
-from engine.compile.operations import arith, compare, times
 
 __all__ = ["compare", "compile_expr", "NULL_ARGUMENTS", "Env", "Fn", "FILL"]
 
@@ -298,4 +298,3 @@ def _compile_special(node: Call, functions: dict[str, Callable[..., Any]], where
         return first
     (value,) = args
     return lambda env: value(env).__class__ is not Unknown
-

@@ -132,7 +132,11 @@ def _with_assumptions(compiled: CompiledKnowledge, base_env: dict[str, Any], wan
 
 def waiting_on(compiled: CompiledKnowledge, env: dict[str, Any], statuses: Statuses, facts: dict[str, Any]) -> set[str]:
     """The facts not given, with a declared assumption, that some rule or value still waits on."""
-    missing: set[str] = set().union(
-        *[v.missing for v in map(env.get, compiled.derived) if v.__class__ is Unknown], *statuses.pending.values()
-    )
+    missing: set[str] = set()
+    for name in compiled.derived:
+        value = env.get(name)
+        if value.__class__ is Unknown:
+            missing |= value.missing
+    for waits in statuses.pending.values():
+        missing |= waits
     return {n for n in missing if (n in compiled.assume or n in compiled.fallbacks) and n not in facts}

@@ -111,9 +111,9 @@ def _again(compiled: CompiledKnowledge, env: dict[str, Any], base: Statuses, bas
         if names is not None and names.isdisjoint(changed):
             state = status[rid] = base.status[rid]
             results_by_rule[rid] = earlier
-            for flag in flags:  # the same results decide the same flags
-                if flag in base.decided:
-                    decided[flag] = True
+            for kept in flags:  # the same results decide the same flags
+                if kept in base.decided:
+                    decided[kept] = True
             _note(rule, state, yes, maybe, pending)
             continue
         results: dict[int, tuple[Any, Any]] = {}
