@@ -182,19 +182,32 @@ class RulesRuntime:
             EngineFailure: the engine reported an error or an action failed.
 
         """
+        # The person's fields are the same in every ruleset: written once, the session id added
+        # per ruleset (the same text as encoding dict(person, t=..., id=..., sid=...) each time).
+        prefix = None
+        if "t" not in person and "id" not in person and "sid" not in person:
+            try:
+                prefix = _encode(person)[:-1] + ("," if person else "")
+            except _Unfit as exc:
+                self._refuse(exc)
         with self._lock:
             rec = _Recorder()
             for ruleset, consumes in zip(self._rulesets, self._consumes, strict=True):
-                self._run_chunk(ruleset, person, rec, consumes)
+                self._run_chunk(ruleset, person, prefix, rec, consumes)
             return rec.order, rec.concluded
 
-    def _run_chunk(self, ruleset: Any, person: dict[str, Any], rec: _Recorder, consumes: frozenset[tuple[str, Any]]) -> None:
+    def _run_chunk(
+        self, ruleset: Any, person: dict[str, Any], prefix: str | None, rec: _Recorder, consumes: frozenset[tuple[str, Any]]
+    ) -> None:
         sid = f"e{next(self._ids)}"
-        facts = [dict(person, t="p", id="p", sid=sid)]
         # Conclusions from earlier chunks are asserted again, so later chunks can chain on them.
-        facts += [{"t": "c", "id": f"{r}/{n}", "n": n, "v": v, "sid": sid} for r, n, v in rec.concluded if (n, v) in consumes]
+        facts = [{"t": "c", "id": f"{r}/{n}", "n": n, "v": v, "sid": sid} for r, n, v in rec.concluded if (n, v) in consumes]
         try:
-            payload = "[" + ",".join(_encode(f) for f in facts) + "]"
+            if prefix is None:
+                payload = "[" + ",".join(_encode(f) for f in [dict(person, t="p", id="p", sid=sid), *facts]) + "]"
+            else:
+                head = f'{prefix}"t":"p","id":"p","sid":{_scalar("sid", sid)}}}'
+                payload = "[" + ",".join([head, *(_encode(f) for f in facts)]) + "]"
         except _Unfit as exc:
             self._refuse(exc)
         handle = ruleset._handle

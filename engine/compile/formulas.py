@@ -1,38 +1,29 @@
-"""Evaluation of parsed expressions: three-valued comparison and arithmetic, and compilation of
-an AST (:mod:`engine.expr`) into closures, once per knowledge base.
+"""Compilation of a formula's AST (:mod:`engine.model.expr`) into closures, once per knowledge base.
 
 Unknown values carry bounds (:mod:`engine.model.bounds`), so a comparison or an ``if`` whose
 outcome is the same for every allowed value is decided without the missing facts.
 ``default(x, fallback)`` is an assumption about ``x`` (CONTRACT §7.1): without assumptions
 (the environment lacks :data:`FILL`) it is ``x`` itself, unknown; with them, the fallback. A
 ``null`` fallback is not an assumption (it tells a function to use another fact instead).
+
+Every formula of every situation runs through these closures, so each node is specialised at
+compile time: the operator picks its operation once (no dispatch on the operator's text), an
+operand that is a name or a constant is read inside its parent's closure (no closure call of
+its own), and the bounds of an unknown operand are worked out once per distinct operands (an
+unknown fact is the same object in every situation; see :func:`_memo2`).
 """
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
-from decimal import Decimal
 from typing import Any
 
-from engine.errors import KnowledgeError, Problem
+from engine.compile.operations import arith, compare, times
+from engine.errors import Problem
 from engine.model.bounds import arith as _bounded_arith
 from engine.model.bounds import bool_unknown, bounded_functions, decide, join2
-from engine.model.expr import (
-    MAX_NUMBER,
-    BinOp,
-    Bool,
-    BoolOp,
-    Call,
-    Compare,
-    ListLit,
-    Name,
-    Node,
-    Not,
-    Null,
-    Num,
-    Str,
-    Unknown,
-)
+from engine.model.expr import BinOp, Bool, BoolOp, Call, Compare, ListLit, Name, Node, Not, Null, Num, Str, Unknown
 from engine.model.expr import merge_unknowns as _merge
 from engine.model.functions import FUNCTIONS
 
@@ -47,85 +38,12 @@ NULL_ARGUMENTS = frozenset({"min", "max", "under_59_half", "qualified_year"})
 
 Env = dict[str, Any]
 Fn = Callable[[Env], Any]
-
-
-def compare(op: str, left: Any, right: Any) -> Any:
-    """Three-valued comparison: Unknown if either side is unknown; False if either is null."""
-    if left.__class__ is Unknown or right.__class__ is Unknown:
-        return decide(op, left, right, compare)
-    if op in ("in", "not in"):
-        if left is None:
-            return False
-        return (left in right) == (op == "in")
-    if left is None or right is None:
-        return False
-    if op == "==":
-        return left == right
-    if op == "!=":
-        return left != right
-    try:
-        if op == "<":
-            return left < right
-        if op == "<=":
-            return left <= right
-        if op == ">":
-            return left > right
-        return left >= right
-    except TypeError:
-        return False
-
-
-def _arith(op: str, left: Any, right: Any) -> Any:
-    if left.__class__ is Unknown or right.__class__ is Unknown:
-        if left is None or right is None:
-            return _merge(left, right)  # kept unknown, as before bounds (never wrong, only cautious)
-        return _bounded_arith(op, left, right)
-    if left is None or right is None:
-        return None
-    if op == "+":
-        return left + right
-    if op == "-":
-        return left - right
-    if op == "*":
-        return left * right
-    if right == 0:  # the zero-balance case: a ratio over nothing does not apply
-        return None
-    return Decimal(left) / Decimal(right)
-
-
-#: Largest factor of a product. Repeated squaring doubles the digits of an exact integer at
-#: every step (a chain of 40 squarings never finishes) and overflows Decimal, so a factor this
-#: large (far beyond any amount, rate or year) is an error of the knowledge, not a result.
-MAX_FACTOR = MAX_NUMBER
-
-
-def _times(left: Any, right: Any, where: Problem | None) -> Any:
-    """``left * right`` with both factors bounded (see MAX_FACTOR)."""
-    if left.__class__ is Unknown or right.__class__ is Unknown:
-        for side in (left, right):
-            if side.__class__ is Unknown and any(
-                b is not None and not -MAX_FACTOR <= b <= MAX_FACTOR for b in (side.lo, side.hi)
-            ):
-                return _merge(left, right)  # bounds that large say nothing useful: know less
-        return _arith("*", left, right)
-    for side in (left, right):
-        if _number(side) and not -MAX_FACTOR <= side <= MAX_FACTOR:
-            shown = str(side) if len(str(side)) <= 24 else f"a number of {len(str(side))} digits"
-            message = (
-                f"a product has the factor {shown}, larger than {MAX_FACTOR:,}; check the formula and the parameters it uses"
-            )
-            if where is None:
-                raise KnowledgeError(message)
-            raise KnowledgeError(Problem(where.path, where.line, where.column, where.key, message))
-    return _arith("*", left, right)
-
-
-def _number(value: Any) -> bool:
-    return isinstance(value, (int, Decimal)) and not isinstance(value, bool)
-
+Core = Callable[[Any, Any], Any]
 
 #: Bound versions of the standard functions (only used for those, not for a caller's own).
 _BOUNDED: dict[str, Callable[..., Any]] = bounded_functions(FUNCTIONS)
+_ORDER = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
+_EQUAL = {"==": operator.eq, "!=": operator.ne}
 
 
 def compile_expr(  # noqa: C901 - one branch per kind of AST node
@@ -137,7 +55,7 @@ def compile_expr(  # noqa: C901 - one branch per kind of AST node
         node: The parsed formula.
         functions: The functions it may call.
         where: The formula's position and key, for the error a product too large to compute
-            raises (see :data:`MAX_FACTOR`).
+            raises (see :data:`engine.compile.operations.MAX_FACTOR`).
 
     """
     if isinstance(node, (Num, Str, Bool)):
@@ -163,13 +81,9 @@ def compile_expr(  # noqa: C901 - one branch per kind of AST node
 
         return make_list
     if isinstance(node, BinOp):
-        lf, rf, op = compile_expr(node.left, functions, where), compile_expr(node.right, functions, where), node.op
-        if op == "*":
-            return lambda env: _times(lf(env), rf(env), where)
-        return lambda env: _arith(op, lf(env), rf(env))
+        return _pair(_arith_core(node.op, where), node.left, node.right, functions, where)
     if isinstance(node, Compare):
-        lf, rf, op = compile_expr(node.left, functions, where), compile_expr(node.right, functions, where), node.op
-        return lambda env: compare(op, lf(env), rf(env))
+        return _pair(_compare_core(node.op), node.left, node.right, functions, where)
     if isinstance(node, Not):
         inner = compile_expr(node.item, functions, where)
 
@@ -207,17 +121,155 @@ def compile_expr(  # noqa: C901 - one branch per kind of AST node
     raise TypeError(f"cannot compile {node!r}")
 
 
+def _pair(core: Core, left: Node, right: Node, functions: dict[str, Callable[..., Any]], where: Problem | None) -> Fn:
+    """``env -> core(left, right)``, reading a name or constant operand in place."""
+    if isinstance(left, Name):
+        lname, lmiss = left.name, Unknown(frozenset([left.name]))
+        if isinstance(right, Name):
+            rname, rmiss = right.name, Unknown(frozenset([right.name]))
+            return lambda env: core(env.get(lname, lmiss), env.get(rname, rmiss))
+        if isinstance(right, (Num, Str, Bool, Null)):
+            rconst = None if isinstance(right, Null) else right.value
+            return lambda env: core(env.get(lname, lmiss), rconst)
+        rf = compile_expr(right, functions, where)
+        return lambda env: core(env.get(lname, lmiss), rf(env))
+    lf = compile_expr(left, functions, where)
+    if isinstance(right, Name):
+        rname, rmiss = right.name, Unknown(frozenset([right.name]))
+        return lambda env: core(lf(env), env.get(rname, rmiss))
+    if isinstance(right, (Num, Str, Bool, Null)):
+        rconst = None if isinstance(right, Null) else right.value
+        return lambda env: core(lf(env), rconst)
+    rf = compile_expr(right, functions, where)
+    return lambda env: core(lf(env), rf(env))
+
+
+def _memo2(fn: Core) -> Core:
+    """``fn(a, b)`` remembered for the last operands seen (by identity).
+
+    Only for a pure function of operands that are never changed (numbers, strings, Unknowns):
+    an unknown fact is one object in every situation, so its bounds are worked out once. The
+    last operands and answer are one tuple replaced whole (safe across threads), and holding
+    the operands keeps their identities from being reused.
+    """
+    last: list[tuple[Any, Any, Any]] = [(None, None, None)]
+
+    def remembered(a: Any, b: Any) -> Any:
+        seen_a, seen_b, out = last[0]
+        if seen_a is a and seen_b is b:
+            return out
+        out = fn(a, b)
+        last[0] = (a, b, out)
+        return out
+
+    return remembered
+
+
+def _arith_core(op: str, where: Problem | None) -> Core:
+    """The operation of ``op`` on two values, as :func:`engine.compile.operations.arith`."""
+    if op == "*":
+        return lambda a, b: times(a, b, where)
+    if op not in ("+", "-"):
+        return lambda a, b: arith(op, a, b)
+    plain = operator.add if op == "+" else operator.sub
+    bounded = _memo2(lambda a, b: _merge(a, b) if a is None or b is None else _bounded_arith(op, a, b))
+
+    def additive(a: Any, b: Any) -> Any:
+        if a.__class__ is Unknown or b.__class__ is Unknown:
+            return bounded(a, b)
+        if a is None or b is None:
+            return None
+        return plain(a, b)
+
+    return additive
+
+
+def _compare_core(op: str) -> Core:
+    """The comparison ``op`` of two values, as :func:`engine.compile.operations.compare`."""
+    if op in ("in", "not in"):
+        return lambda a, b: compare(op, a, b)
+    bounded = _memo2(lambda a, b: decide(op, a, b, compare))
+    if op in _EQUAL:
+        equal = _EQUAL[op]
+
+        def same(a: Any, b: Any) -> Any:
+            if a.__class__ is Unknown or b.__class__ is Unknown:
+                return bounded(a, b)
+            if a is None or b is None:
+                return False
+            return equal(a, b)
+
+        return same
+    test = _ORDER[op]
+
+    def ordered(a: Any, b: Any) -> Any:
+        if a.__class__ is Unknown or b.__class__ is Unknown:
+            return bounded(a, b)
+        if a is None or b is None:
+            return False
+        try:
+            return test(a, b)
+        except TypeError:
+            return False
+
+    return ordered
+
+
 def _compile_call(node: Call, functions: dict[str, Callable[..., Any]], where: Problem | None) -> Fn:
+    if node.func in ("if", "default", "first_known", "known"):
+        return _compile_special(node, functions, where)
+    func = functions[node.func]
+    takes_null = node.func in NULL_ARGUMENTS
+    bounded = _BOUNDED.get(node.func) if func is FUNCTIONS.get(node.func) else None
+    if len(node.args) == 2:
+        bounded2 = _memo2(bounded) if bounded is not None else None
+
+        def call2(a: Any, b: Any) -> Any:
+            if a.__class__ is Unknown or b.__class__ is Unknown:
+                if bounded2 is not None and (takes_null or (a is not None and b is not None)):
+                    return bounded2(a, b)
+                return _merge(a, b)
+            if not takes_null and (a is None or b is None):
+                return None  # a value that does not apply makes the result not apply
+            return func(a, b)
+
+        return _pair(call2, node.args[0], node.args[1], functions, where)
+    args = [compile_expr(a, functions, where) for a in node.args]
+
+    def call(env: Env) -> Any:
+        values = [a(env) for a in args]
+        for v in values:
+            if v.__class__ is Unknown:
+                if bounded is not None and (takes_null or None not in values):
+                    return bounded(*values)
+                return _merge(*values)
+        if not takes_null and any(v is None for v in values):
+            return None  # a value that does not apply makes the result not apply
+        return func(*values)
+
+    return call
+
+
+def _compile_special(node: Call, functions: dict[str, Callable[..., Any]], where: Problem | None) -> Fn:
+    """``if``, ``default``, ``first_known`` and ``known``: they decide which arguments count."""
     args = [compile_expr(a, functions, where) for a in node.args]
     if node.func == "if":
         cond, then, other = args
+        # The last unknown test, branches and join (see _memo2), as one tuple replaced whole.
+        last: list[tuple[Any, Any, Any, Any]] = [(None, None, None, None)]
 
         def choose(env: Env) -> Any:
             test = cond(env)
             if test.__class__ is Unknown:
                 if test.values is not None and len(test.values) == 1 and not test.null:
                     return then(env) if next(iter(test.values)) else other(env)
-                return join2(then(env), other(env), test.missing)
+                a, b = then(env), other(env)
+                seen_test, seen_a, seen_b, out = last[0]
+                if seen_test is test and seen_a is a and seen_b is b:
+                    return out
+                out = join2(a, b, test.missing)
+                last[0] = (test, a, b, out)
+                return out
             return then(env) if test else other(env)
 
         return choose
@@ -244,22 +296,5 @@ def _compile_call(node: Call, functions: dict[str, Callable[..., Any]], where: P
             return _merge(*unknowns)
 
         return first
-    if node.func == "known":
-        (value,) = args
-        return lambda env: value(env).__class__ is not Unknown
-    func = functions[node.func]
-    takes_null = node.func in NULL_ARGUMENTS
-    bounded = _BOUNDED.get(node.func) if func is FUNCTIONS.get(node.func) else None
-
-    def call(env: Env) -> Any:
-        values = [a(env) for a in args]
-        for v in values:
-            if v.__class__ is Unknown:
-                if bounded is not None and (takes_null or None not in values):
-                    return bounded(*values)
-                return _merge(*values)
-        if not takes_null and any(v is None for v in values):
-            return None  # a value that does not apply makes the result not apply
-        return func(*values)
-
-    return call
+    (value,) = args
+    return lambda env: value(env).__class__ is not Unknown

@@ -82,6 +82,10 @@ class CompiledKnowledge:
     #: The three-valued pass, planned once: per rule (in ``rules`` order) the rule, how its
     #: status combines its leaves and, per leaf, everything the pass looks up (see :func:`_status_plan`).
     status_plan: tuple[tuple[Rule, str, tuple[StatusLeaf, ...]], ...] = ()
+    #: Per entry of ``status_plan``: the names its conditions read (None when one tests a
+    #: conclusion) and its person-fact flags in leaf order, so that the pass with assumptions
+    #: keeps a rule none of whose names changed without looking at its conditions.
+    status_inputs: tuple[tuple[frozenset[str] | None, tuple[str, ...]], ...] = ()
 
 
 #: One leaf as the three-valued pass reads it: the leaf, its key (``id``), whether it tests a
@@ -184,6 +188,15 @@ def compile_knowledge(knowledge: Knowledge) -> CompiledKnowledge:
         {r.id: frozenset(PLACEHOLDER.findall(r.advice)) for r in knowledge.rules},
         _refresh(knowledge, plan),
         _status_plan(rule_leaves, leaf_fns, right_names, flags),
+        tuple(
+            (
+                None
+                if any(leaf.conclusion for leaf in lv)
+                else frozenset(n for leaf in lv for n in ({leaf.name} | expr.names_in(leaf.right))),
+                tuple(flags[id(leaf)] for leaf in lv if id(leaf) in flags),
+            )
+            for _, lv in rule_leaves
+        ),
     )
 
 

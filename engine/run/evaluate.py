@@ -23,24 +23,9 @@ from engine.compile.formulas import FILL
 from engine.compile.knowledge import CompiledKnowledge
 from engine.errors import EngineFailure
 from engine.model.expr import Unknown
-from engine.model.knowledge import Leaf
-from engine.run.status import node_status
+from engine.run.passes import Statuses, rule_statuses
 
 __all__ = ["RunResult", "Statuses", "run", "compute_env", "rule_statuses", "person_fact", "waiting_on"]
-
-
-@dataclass(frozen=True, slots=True)
-class Statuses:
-    """The three-valued pass over every rule."""
-
-    #: True, False or an :class:`Unknown` per rule id.
-    status: dict[str, Any]
-    #: Per rule id: each leaf's ``(value, result)`` keyed by ``id(leaf)``.
-    results: dict[str, dict[int, tuple[Any, Any]]]
-    #: Per undetermined rule id: the facts it waits on.
-    pending: dict[str, frozenset[str]]
-    #: Person-fact flags of the conditions decided true by bounds alone (see :func:`person_fact`).
-    decided: dict[str, bool]
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,9 +43,6 @@ class RunResult:
     base: Statuses
     #: Facts answered by assumption in pass B: name -> assumed value (empty: pass B not run).
     assumed: dict[str, Any]
-
-
-_UNKNOWN = Unknown()
 
 
 def compute_env(compiled: CompiledKnowledge, facts: dict[str, Any], fill: bool = False) -> dict[str, Any]:
@@ -95,99 +77,6 @@ def person_fact(compiled: CompiledKnowledge, env: dict[str, Any], statuses: Stat
     if statuses is not None:
         fact.update(statuses.decided)
     return fact
-
-
-def rule_statuses(
-    compiled: CompiledKnowledge, env: dict[str, Any], base: Statuses | None = None, base_env: dict[str, Any] | None = None
-) -> Statuses:
-    """The three-valued pass: every rule's status (True, False or Unknown) without durable_rules.
-
-    Args:
-        compiled: The compiled knowledge.
-        env: The environment of :func:`compute_env`.
-        base: The pass over the given facts alone, when ``env`` adds assumptions to them.
-        base_env: The environment of ``base``: a condition whose values are the very same
-            objects there keeps its result, and a rule all of whose conditions kept theirs keeps
-            its status without being combined again.
-
-    Returns:
-        The status, leaf results and pending facts of every rule.
-
-    """
-    yes: dict[str, dict[Any, list[str]]] = {}
-    maybe: dict[str, dict[Any, list[str]]] = {}
-    pending_missing: dict[str, frozenset[str]] = {}
-    status: dict[str, Any] = {}
-    results_by_rule: dict[str, dict[int, tuple[Any, Any]]] = {}
-    decided: dict[str, bool] = {}
-    again = base is not None and base_env is not None
-    for rule, combine, entries in compiled.status_plan:
-        rid = rule.id
-        results: dict[int, tuple[Any, Any]] = {}
-        earlier = base.results[rid] if again else None  # type: ignore[union-attr]
-        same = earlier is not None
-        # Kleene all/any of a flat group, combined as the leaves come (engine.run.status does
-        # the same for nested trees): the decisive value wins, else any unknown, else the other.
-        decisive = combine == "any"
-        hit = False
-        unknowns = []
-        for leaf, key, conclusion, fn, name, right, flag in entries:
-            if conclusion:
-                result = results[key] = _conclusion(leaf, yes, maybe, pending_missing)
-                if same and result != earlier[key]:  # type: ignore[index]
-                    same = False
-            else:
-                if (
-                    earlier is not None
-                    and env.get(name) is base_env.get(name)  # type: ignore[union-attr]
-                    and (right is None or env.get(right) is base_env.get(right))  # type: ignore[union-attr]
-                ):
-                    result = results[key] = earlier[key]
-                else:
-                    same = False
-                    result = results[key] = fn(env)  # type: ignore[misc]
-                if (
-                    result[1] is True
-                    and flag is not None
-                    and (result[0].__class__ is Unknown or (right is not None and env.get(right, _UNKNOWN).__class__ is Unknown))
-                ):
-                    decided[flag] = True
-            held = result[1]
-            if held.__class__ is Unknown:
-                unknowns.append(held)
-            elif held == decisive:
-                hit = True
-        if same:  # every condition as in pass A: so is the rule (and its memoised groups)
-            state = status[rid] = base.status[rid]  # type: ignore[union-attr]
-            results_by_rule[rid] = earlier  # type: ignore[assignment]
-            _note(rule, state, yes, maybe, pending_missing)
-            continue
-        if combine == "leaf":
-            state = result[1]
-        elif combine:
-            if hit:
-                state = decisive
-            elif unknowns:
-                state = Unknown(frozenset().union(*(u.missing for u in unknowns)))
-            else:
-                state = not decisive
-            results[id(rule.when)] = (None, state)
-        else:
-            state = node_status(rule.when, results)
-        status[rid] = state
-        results_by_rule[rid] = results
-        _note(rule, state, yes, maybe, pending_missing)
-    return Statuses(status, results_by_rule, pending_missing, decided)
-
-
-def _note(rule: Any, state: Any, yes: dict, maybe: dict, pending: dict) -> None:
-    """Record the rule's conclusions as certain (fired) or possible (undetermined)."""
-    target = maybe if state.__class__ is Unknown else yes if state else None
-    if target is not None:
-        for name, value in rule.conclude:
-            target.setdefault(name, {}).setdefault(value, []).append(rule.id)
-        if state.__class__ is Unknown:
-            pending[rule.id] = state.missing
 
 
 def run(compiled: CompiledKnowledge, facts: dict[str, Any]) -> RunResult:
@@ -251,16 +140,3 @@ def waiting_on(compiled: CompiledKnowledge, env: dict[str, Any], statuses: Statu
     for waits in statuses.pending.values():
         missing |= waits
     return {n for n in missing if (n in compiled.assume or n in compiled.fallbacks) and n not in facts}
-
-
-def _conclusion(leaf: Leaf, yes: dict, maybe: dict, pending: dict) -> tuple[Any, Any]:
-    wanted = [i.value for i in leaf.right.items] if leaf.op == "in" else [leaf.right.value]  # type: ignore[attr-defined]
-    got = yes.get(leaf.name, {})
-    for value in wanted:
-        if value in got:
-            return value, True
-    could = maybe.get(leaf.name, {})
-    rules = [r for value in wanted for r in could.get(value, [])]
-    if rules:
-        return _UNKNOWN, Unknown(frozenset().union(*(pending.get(r, frozenset()) for r in rules)))
-    return (next(iter(got)) if got else None), False
