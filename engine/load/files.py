@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +20,11 @@ def default_knowledge_dir() -> Path:
     ``pyproject.toml``); an editable install or a bare checkout reads the top-level ``knowledge/``
     next to the ``engine`` package, so authors see their edits at once.
     """
-    bundled = resources.files("engine") / "knowledge"
-    if isinstance(bundled, Path) and bundled.is_dir():
+    # The folder ``importlib.resources.files("engine")`` names for a package on the file system
+    # (the only kind this reads: a zip import has no directory), without importing
+    # importlib.resources and zipfile at every start.
+    bundled = Path(__file__).parent.parent / "knowledge"
+    if bundled.is_dir():
         return bundled
     return Path(__file__).resolve().parents[2] / "knowledge"
 
@@ -52,8 +54,14 @@ def _display(path: Path, root: Path) -> str:
         return str(path)
 
 
-def read_knowledge(root: Path | str) -> RawKnowledge:
+def read_knowledge(root: Path | str, faq: bool = True) -> RawKnowledge:
     """Read the knowledge files under ``root``; syntax errors are collected, not raised.
+
+    Args:
+        root: The knowledge directory.
+        faq: Parse the FAQ (``faq/*.yaml``, half the text). Without it the FAQ files are still
+            hashed into :attr:`RawKnowledge.version` and listed in ``files``, so the version is
+            the same either way, but ``faq`` stays empty and their problems are not looked for.
 
     Raises:
         KnowledgeError: only when ``root`` is not a directory.
@@ -80,6 +88,8 @@ def read_knowledge(root: Path | str) -> RawKnowledge:
             name = _display(path, root)
             files.append(name)
             digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+            if kind == "faq" and not faq:
+                continue
             try:
                 doc = load_yaml(path, name, KnowledgeError)
             except KnowledgeError as exc:
