@@ -2,7 +2,7 @@
 
 Usage, from the repository root (``BASE`` is another checkout, e.g. ``git archive REV | tar -x -C /tmp/base``)::
 
-    .venv/bin/python benchmarks/ab_cold.py /tmp/base . [--runs 15] [--format md] [--pyc]
+    .venv/bin/python benchmarks/ab_cold.py /tmp/base . [MORE_CHECKOUTS ...] [--runs 15] [--format md] [--pyc]
 
 Each round runs, in turn, ``python -c "import yaml, jinja2, markdown"`` (the baseline of the
 target), then ``python -m explain.cli explain EXAMPLE`` from each checkout (``PYTHONPATH`` puts
@@ -49,6 +49,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("base", type=Path)
     parser.add_argument("new", type=Path)
+    parser.add_argument("more", type=Path, nargs="*", help="further checkouts, measured in the same rounds")
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--format", default="md", choices=("md", "html", "json"))
     parser.add_argument("--pyc", action="store_true", help="cache byte code (as an installed wheel does)")
@@ -58,7 +59,9 @@ def main() -> None:
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         env["PYTHONPYCACHEPREFIX"] = tempfile.mkdtemp(prefix="ab_cold_pyc_")
     commands: dict[str, tuple[list[str], dict[str, str], str]] = {"baseline": ([sys.executable, "-c", BASELINE], env, ".")}
-    for label, root in (("base", args.base.resolve()), ("new", args.new.resolve())):
+    roots = [("base", args.base.resolve()), ("new", args.new.resolve())]
+    roots += [(f"more{i}", root.resolve()) for i, root in enumerate(args.more, 1)]
+    for label, root in roots:
         cmd = [sys.executable, "-m", "explain.cli", "explain", str(root / EXAMPLE), "--format", args.format]
         commands[label] = (cmd, {**env, "PYTHONPATH": str(root)}, str(root))
     for cmd, cenv, cwd in commands.values():  # warm the page cache (and the byte code with --pyc)
@@ -73,6 +76,8 @@ def main() -> None:
             cpus[label].append(cpu)
     load = os.getloadavg()
     print(f"{args.runs} interleaved rounds, --format {args.format}, pyc cached: {args.pyc}, load {load[0]:.2f}")
+    for label, root in roots[2:]:
+        print(f"{label} = {root}")
     print(f"{'command':<10} {'wall med':>9} {'wall min':>9} {'cpu med':>9} {'cpu min':>9} {'x base wall':>12} {'x base cpu':>11}")
     bw, bc = statistics.median(walls["baseline"]), statistics.median(cpus["baseline"])
     for label in commands:
