@@ -208,8 +208,11 @@ def _flow_too_deep(text: str) -> tuple[int, int] | None:
     refuses them first. Depth counts as in the parsed document: a top-level block mapping
     is one level, as a top-level ``{`` is.
     """
-    # Cheap bound first: brackets inside quotes or comments only ever add to a naive count,
-    # so if the naive depth stays within the limit the precise scan is not needed.
+    # Cheap bounds first: brackets inside quotes or comments only ever add to a naive count,
+    # so if the naive depth stays within the limit the precise scan is not needed; and the
+    # naive depth never exceeds the number of opening brackets (most files have a few dozen).
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return None
     naive = peak = 0
     for match in _BRACKETS.finditer(text):
         naive += 1 if match.group() in "[{" else -1
