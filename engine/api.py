@@ -9,7 +9,6 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from engine.audit import consistency_problems
 from engine.compile.knowledge import CompiledKnowledge, compile_knowledge
 from engine.errors import KnowledgeError, Problem
 from engine.load.files import default_knowledge_dir, read_knowledge
@@ -75,12 +74,20 @@ class KnowledgeBase:
         return out
 
 
-_CACHE: dict[str, KnowledgeBase] = {}
+#: Knowledge bases by (resolved folder, FAQ read).
+_CACHE: dict[tuple[str, bool], KnowledgeBase] = {}
 _CACHE_LOCK = threading.Lock()
 
 
-def load_knowledge(path: str | Path | None = None, cache: bool = True) -> KnowledgeBase:
+def load_knowledge(path: str | Path | None = None, cache: bool = True, *, faq: bool = True) -> KnowledgeBase:
     """Load, validate and compile a knowledge directory (the bundled one by default).
+
+    Args:
+        path: The knowledge directory (default: the bundled one).
+        cache: Keep one knowledge base per folder (and return it on later calls).
+        faq: Read and validate the FAQ too. ``rothkb explain`` never shows it and starts faster
+            without it (then ``knowledge.faq`` is empty and FAQ problems are not reported); the
+            version is the same. A cached knowledge base with its FAQ serves either request.
 
     Raises:
         KnowledgeError: with every problem found.
@@ -89,11 +96,12 @@ def load_knowledge(path: str | Path | None = None, cache: bool = True) -> Knowle
     root = Path(path) if path else default_knowledge_dir()
     key = str(root.resolve())
     with _CACHE_LOCK:
-        if cache and key in _CACHE:
-            return _CACHE[key]
-        kb = KnowledgeBase(compile_knowledge(validate(read_knowledge(root))))
+        for wanted in ((key, True),) if faq else ((key, True), (key, False)):
+            if cache and wanted in _CACHE:
+                return _CACHE[wanted]
+        kb = KnowledgeBase(compile_knowledge(validate(read_knowledge(root, faq=faq))))
         if cache:
-            _CACHE[key] = kb
+            _CACHE[(key, faq)] = kb
         return kb
 
 
@@ -108,5 +116,9 @@ def check_knowledge(path: str | Path | None = None) -> list[Problem]:
         except KnowledgeError as exc:
             problems += exc.problems
         else:
+            # The audit (contradictions, scenario files) is for ``rothkb check`` alone: imported
+            # here so that every other command starts without it.
+            from engine.audit import consistency_problems
+
             problems += consistency_problems(compiled)
     return sorted(set(problems), key=lambda p: (p.severity != "error", p.path, p.line, p.column, p.key, p.message))

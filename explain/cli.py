@@ -6,7 +6,10 @@ Errors are one-line messages, never tracebacks (unless ``--debug``).
 from __future__ import annotations
 
 import argparse
+import contextlib
+import gc
 import sys
+from collections.abc import Iterator
 from typing import Any, NoReturn
 
 from engine.errors import RothkbError, UsageError
@@ -80,16 +83,43 @@ def _version() -> str:
         return "unknown"
 
 
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Run without the cyclic garbage collector, then put what was made meanwhile in its oldest generation.
+
+    Starting a command imports the engine and builds the knowledge base: tens of thousands of
+    objects that all live on, and every 700 of them trigger a collection that frees nothing
+    (about 80, some 12 ms of a 230 ms ``rothkb explain``). Reference counting still frees what
+    it can. ``freeze`` + ``unfreeze`` moves every tracked object to the oldest generation without
+    a collection, so re-enabling costs no catch-up pass; a cycle made meanwhile is collected by
+    the next full collection, as any old object's would be. Left alone if already paused.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        gc.unfreeze()
+        gc.enable()
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``rothkb`` console script; returns the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv
     try:
-        args = build_parser(_command_in(argv)).parse_args(argv)
+        command = _command_in(argv)
+        with _collector_paused():  # importing the command's modules makes only long-lived objects
+            args = build_parser(command).parse_args(argv)
         if not args.command:
             build_parser().print_help()
             return 2
-        return int(args.handler(args) or 0)
+        short = COMMANDS[args.command].short
+        with _collector_paused() if short else contextlib.nullcontext():
+            return int(args.handler(args) or 0)
     except RothkbError as exc:
         if debug:
             raise

@@ -21,10 +21,13 @@ class CommandInfo:
 
     module: str
     summary: str
+    #: One short computation from start to exit: run with the cyclic garbage collector paused
+    #: (see :func:`explain.cli.main`); long-running commands (serve, batch, interview) keep it.
+    short: bool = False
 
 
 COMMANDS: dict[str, CommandInfo] = {
-    "explain": CommandInfo("explain.apps.explain", "explain a situation given as a facts file"),
+    "explain": CommandInfo("explain.apps.explain", "explain a situation given as a facts file", short=True),
     "check": CommandInfo("explain.apps.check", "validate the knowledge base"),
     "test": CommandInfo("explain.apps.scenarios", "run the knowledge base's scenario tests"),
     "interview": CommandInfo("explain.apps.interview", "answer only the questions that matter, then get the explanation"),

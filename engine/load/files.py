@@ -6,7 +6,6 @@ import hashlib
 import os
 import stat
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +22,11 @@ def default_knowledge_dir() -> Path:
     ``pyproject.toml``); an editable install or a bare checkout reads the top-level ``knowledge/``
     next to the ``engine`` package, so authors see their edits at once.
     """
-    bundled = resources.files("engine") / "knowledge"
-    if isinstance(bundled, Path) and bundled.is_dir():
+    # The folder ``importlib.resources.files("engine")`` names for a package on the file system
+    # (the only kind this reads: a zip import has no directory), without importing
+    # importlib.resources and zipfile at every start.
+    bundled = Path(__file__).parent.parent / "knowledge"
+    if bundled.is_dir():
         return bundled
     return Path(__file__).resolve().parents[2] / "knowledge"
 
@@ -117,8 +119,14 @@ def _read_at_most(fd: int, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def read_knowledge(root: Path | str) -> RawKnowledge:
+def read_knowledge(root: Path | str, faq: bool = True) -> RawKnowledge:
     """Read the knowledge files under ``root``; syntax errors are collected, not raised.
+
+    Args:
+        root: The knowledge directory.
+        faq: Parse the FAQ (``faq/*.yaml``, half the text). Without it the FAQ files are still
+            hashed into :attr:`RawKnowledge.version` and listed in ``files``, so the version is
+            the same either way, but ``faq`` stays empty and their problems are not looked for.
 
     Raises:
         KnowledgeError: only when ``root`` is not a directory.
@@ -145,6 +153,10 @@ def read_knowledge(root: Path | str) -> RawKnowledge:
             name = _display(path, root)
             files.append(name)
             try:
+                if kind == "faq" and not faq:
+                    # Hashed (bounded, refused like any file) so the version is the same, not parsed.
+                    digest.update(name.encode() + b"\0" + read_regular(path, name, inside=root) + b"\0")
+                    continue
                 data, doc = read_document(path, name, inside=root)
                 digest.update(name.encode() + b"\0" + data + b"\0")
             except KnowledgeError as exc:

@@ -9,7 +9,7 @@ from typing import Any
 from engine import load_knowledge
 from engine.errors import UsageError
 from explain.io import read_input, write_output
-from explain.views.render import DETAILS, render_html, render_json, render_markdown
+from explain.views.markdown import DETAILS, render_markdown
 
 __all__ = ["configure", "cmd_explain"]
 
@@ -18,12 +18,17 @@ def cmd_explain(args: argparse.Namespace) -> int:
     """``rothkb explain FACTS``."""
     if args.out and args.facts != "-" and os.path.exists(args.out) and os.path.samefile(args.out, args.facts):
         raise UsageError(f"rothkb explain: --out {args.out} is the facts file itself; choose another file")
-    kb = load_knowledge(args.knowledge)
+    kb = load_knowledge(args.knowledge, faq=False)  # an explanation never shows the FAQ
     text, name = read_input(args.facts)
     exp = kb.explain(kb.read_facts(text, name, args.year), name, validated=True)
+    # The JSON and HTML views (orjson, the HTML template) are imported only when asked for.
     if args.format == "json":
+        from explain.views.jsonview import render_json
+
         output = render_json(exp)
     elif args.format == "html":
+        from explain.views.html import render_html
+
         output = render_html(exp, kb.descriptions(), questions=kb.questions(), detail=args.detail)
     else:
         output = render_markdown(exp, kb.descriptions(), kb.questions(), args.detail)

@@ -95,6 +95,7 @@ def markdown_parts(
     questions: dict[str, str] | None = None,
     full: bool = False,
     more: str = CLI_MORE,
+    rest: bool = True,
 ) -> tuple[str, str, str]:
     """The brief Markdown, the rest of the full Markdown, and the footnotes, as three texts.
 
@@ -104,6 +105,7 @@ def markdown_parts(
         questions: Question text of every fact (for "it would apply if ..." sentences).
         full: Show every item of the brief part too (every Form 8606 line).
         more: How the brief part points at what it leaves out.
+        rest: Render the rest at all (else it is ``""``; a cold brief explanation then never compiles its template).
 
     """
     descriptions = descriptions or {}
@@ -125,9 +127,9 @@ def markdown_parts(
         ),
     }
     head = _ENV.get_template("brief.md.j2").render(p=brief, **ctx)
-    rest = _ENV.get_template("full.md.j2").render(p=whole, **ctx)
+    tail = _ENV.get_template("full.md.j2").render(p=whole, **ctx) if rest else ""
     notes = _ENV.get_template("footnotes.md.j2").render(p=whole)
-    return head, rest, notes
+    return head, tail, notes
 
 
 def render_markdown(
@@ -138,7 +140,7 @@ def render_markdown(
 ) -> str:
     """The Markdown explanation: ``detail`` is ``"brief"`` (the default) or ``"full"``."""
     full = detail == "full"
-    head, rest, notes = markdown_parts(exp, descriptions, questions, full)
+    head, rest, notes = markdown_parts(exp, descriptions, questions, full, rest=full)
     if not full:
         # Footnotes of the brief view: only the sources it cites.
         cited = {s for s in exp.sources if f"[^{s}]" in head}
