@@ -2,7 +2,8 @@
 
 Everything is computed by hand from the knowledge (no network, no model): a question is split
 into words, each word is folded to a canonical term (synonyms, a light stemmer), and documents
-are ranked with Okapi BM25 over weighted fields.
+are ranked with Okapi BM25 over weighted fields. It imports nothing from rothkb: views, the
+answer package and the site builder import it.
 """
 
 from __future__ import annotations
