@@ -77,11 +77,7 @@ def _alone(compiled: CompiledKnowledge, env: dict[str, Any]) -> Statuses:
                 result = results[key] = _conclusion(leaf, yes, maybe, pending)
             else:
                 result = results[key] = fn(env)  # type: ignore[misc]
-                if (
-                    flag is not None
-                    and result[1] is True
-                    and (result[0].__class__ is Unknown or (right is not None and env.get(right, _UNKNOWN).__class__ is Unknown))
-                ):
+                if flag is not None and result[1] is True and _by_bounds(result, right, env):
                     decided[flag] = True
             held = result[1]
             if held.__class__ is Unknown:
@@ -92,6 +88,11 @@ def _alone(compiled: CompiledKnowledge, env: dict[str, Any]) -> Statuses:
         results_by_rule[rule.id] = results
         _note(rule, state, yes, maybe, pending)
     return Statuses(status, results_by_rule, pending, decided)
+
+
+def _by_bounds(result: tuple[Any, Any], right: str | None, env: dict[str, Any]) -> bool:
+    """A true condition settled by bounds while an operand is still unknown (durable_rules gets a flag)."""
+    return result[0].__class__ is Unknown or (right is not None and env.get(right, _UNKNOWN).__class__ is Unknown)
 
 
 def _again(compiled: CompiledKnowledge, env: dict[str, Any], base: Statuses, base_env: dict[str, Any]) -> Statuses:
@@ -132,11 +133,7 @@ def _again(compiled: CompiledKnowledge, env: dict[str, Any], base: Statuses, bas
                 else:
                     same = False
                     result = results[key] = fn(env)  # type: ignore[misc]
-                if (
-                    result[1] is True
-                    and flag is not None
-                    and (result[0].__class__ is Unknown or (right is not None and env.get(right, _UNKNOWN).__class__ is Unknown))
-                ):
+                if flag is not None and result[1] is True and _by_bounds(result, right, env):
                     decided[flag] = True
             held = result[1]
             if held.__class__ is Unknown:
