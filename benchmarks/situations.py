@@ -8,8 +8,8 @@ from typing import Any
 STATUSES = ["single", "married_filing_jointly", "married_filing_separately", "head_of_household", "qualifying_surviving_spouse"]
 
 
-def situation(rng: random.Random) -> dict[str, Any]:
-    """One person: always a year, status and income; each other fact known with some probability."""
+def situation(rng: random.Random, known: float = 0.6) -> dict[str, Any]:
+    """One person: always a year, status and income; each other fact known with probability ``known``."""
     facts: dict[str, Any] = {
         "tax_year": rng.choice([2023, 2024, 2025, 2026]),
         "filing_status": rng.choice(STATUSES),
@@ -42,14 +42,14 @@ def situation(rng: random.Random) -> dict[str, Any]:
         "roth_first_contribution_year": lambda: rng.randint(2005, 2024),
     }
     for name, make in maybe.items():
-        if rng.random() < 0.6:
+        if rng.random() < known:
             facts[name] = make()
     if facts.get("conversion_amount") and rng.random() < 0.3:
         facts["conversions"] = [{"year": 2021, "taxable": 0, "nontaxable": 6000}]
     return facts
 
 
-def generate(count: int, seed: int = 7) -> list[dict[str, Any]]:
-    """``count`` situations, the same ones for the same seed."""
+def generate(count: int, seed: int = 7, known: float = 0.6) -> list[dict[str, Any]]:
+    """``count`` situations, the same ones for the same seed (``known``: see :func:`situation`)."""
     rng = random.Random(seed)  # noqa: S311 - benchmark data, not security
-    return [situation(rng) for _ in range(count)]
+    return [situation(rng, known) for _ in range(count)]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -86,6 +86,9 @@ class CompiledKnowledge:
     #: conclusion) and its person-fact flags in leaf order, so that the pass with assumptions
     #: keeps a rule none of whose names changed without looking at its conditions.
     status_inputs: tuple[tuple[frozenset[str] | None, tuple[str, ...]], ...] = ()
+    #: Memo of the pass with assumptions: per set of assumed facts, the ``plan`` indexes to
+    #: recompute, in plan order (few distinct sets occur; :func:`engine.run.evaluate` bounds it).
+    refresh_orders: dict[frozenset[str], tuple[int, ...]] = field(default_factory=dict, compare=False, repr=False)
 
 
 #: One leaf as the three-valued pass reads it: the leaf, its key (``id``), whether it tests a

@@ -92,8 +92,8 @@ def run(compiled: CompiledKnowledge, facts: dict[str, Any]) -> RunResult:
     assumed: dict[str, Any] = {}
     wanted = waiting_on(compiled, base_env, base, facts)
     if wanted:
-        env = _with_assumptions(compiled, base_env, wanted)
-        statuses = rule_statuses(compiled, env, base, base_env)
+        env, changed = _with_assumptions(compiled, base_env, wanted)
+        statuses = rule_statuses(compiled, env, base, base_env, changed)
         for name in sorted(wanted):
             assumed[name] = compiled.assume[name] if name in compiled.assume else compiled.fallbacks[name](env)
     order, _ = compiled.runtime.run(person_fact(compiled, env, statuses))
@@ -106,37 +106,54 @@ def run(compiled: CompiledKnowledge, facts: dict[str, Any]) -> RunResult:
     return RunResult(facts, env, order, statuses, base_env, base, assumed)
 
 
-def _with_assumptions(compiled: CompiledKnowledge, base_env: dict[str, Any], wanted: set[str]) -> dict[str, Any]:
+def _with_assumptions(compiled: CompiledKnowledge, base_env: dict[str, Any], wanted: set[str]) -> tuple[dict[str, Any], set[str]]:
     """Pass B's environment: pass A's, with the wanted facts assumed and what depends on them recomputed.
 
     The same as :func:`compute_env` of the filled facts with ``fill``: only values that depend
     on a wanted fact can differ (``default(fact, fallback)`` reads the fact it assumes), and of
     those only the ones pass A left unknown waiting on an assumed fact (a value known from the
     given facts alone stays).
+
+    Returns:
+        The environment, and the names whose value it changed (what pass B must look at again).
+
     """
     env = dict(base_env)
     env[FILL] = True
+    changed: set[str] = set()
     for name in wanted:
         if name in compiled.assume:
             env[name] = compiled.assume[name]
+            changed.add(name)
     plan = compiled.plan
-    for i in sorted({i for name in wanted for i in compiled.refresh[name]}):
+    for i in _refresh_order(compiled, wanted):
         name, fn = plan[i]
         before = base_env[name]
         # An unknown names every unknown fact its computation read, so one that names no
         # assumed fact comes out the same.
         if before.__class__ is Unknown and not before.missing.isdisjoint(wanted):
-            env[name] = fn(env)
-    return env
+            value = env[name] = fn(env)
+            if value is not before:
+                changed.add(name)
+    return env, changed
+
+
+def _refresh_order(compiled: CompiledKnowledge, wanted: set[str]) -> tuple[int, ...]:
+    """The plan indexes that depend on any wanted fact, in plan order (memoised per set)."""
+    orders = compiled.refresh_orders
+    key = frozenset(wanted)
+    order = orders.get(key)
+    if order is None:
+        order = tuple(sorted({i for name in wanted for i in compiled.refresh[name]}))
+        if len(orders) >= 4096:  # a memory bound (sets of assumable facts); a dict is safe across threads
+            orders.clear()
+        orders[key] = order
+    return order
 
 
 def waiting_on(compiled: CompiledKnowledge, env: dict[str, Any], statuses: Statuses, facts: dict[str, Any]) -> set[str]:
     """The facts not given, with a declared assumption, that some rule or value still waits on."""
-    missing: set[str] = set()
-    for name in compiled.derived:
-        value = env.get(name)
-        if value.__class__ is Unknown:
-            missing |= value.missing
-    for waits in statuses.pending.values():
-        missing |= waits
-    return {n for n in missing if (n in compiled.assume or n in compiled.fallbacks) and n not in facts}
+    # Every derived value is in ``env`` (compute_env sets each plan entry).
+    waits = [v.missing for v in map(env.__getitem__, compiled.derived) if v.__class__ is Unknown]
+    missing: set[str] = set().union(*waits, *statuses.pending.values())
+    return (missing & (compiled.assume.keys() | compiled.fallbacks.keys())) - facts.keys()

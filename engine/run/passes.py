@@ -36,7 +36,11 @@ class Statuses:
 
 
 def rule_statuses(
-    compiled: CompiledKnowledge, env: dict[str, Any], base: Statuses | None = None, base_env: dict[str, Any] | None = None
+    compiled: CompiledKnowledge,
+    env: dict[str, Any],
+    base: Statuses | None = None,
+    base_env: dict[str, Any] | None = None,
+    changed: set[str] | None = None,
 ) -> Statuses:
     """The three-valued pass: every rule's status (True, False or Unknown) without durable_rules.
 
@@ -47,6 +51,8 @@ def rule_statuses(
         base_env: The environment of ``base``: a rule none of whose names has changed keeps
             its results and status, and a condition whose values are the very same objects
             there keeps its result.
+        changed: The names whose values differ between ``base_env`` and ``env`` (worked out
+            here when not given).
 
     Returns:
         The status, leaf results and pending facts of every rule.
@@ -54,7 +60,9 @@ def rule_statuses(
     """
     if base is None or base_env is None:
         return _alone(compiled, env)
-    return _again(compiled, env, base, base_env)
+    if changed is None:
+        changed = {n for n in compiled.condition_names if env.get(n) is not base_env.get(n)}
+    return _again(compiled, env, base, changed)
 
 
 def _alone(compiled: CompiledKnowledge, env: dict[str, Any]) -> Statuses:
@@ -95,7 +103,7 @@ def _by_bounds(result: tuple[Any, Any], right: str | None, env: dict[str, Any]) 
     return result[0].__class__ is Unknown or (right is not None and env.get(right, _UNKNOWN).__class__ is Unknown)
 
 
-def _again(compiled: CompiledKnowledge, env: dict[str, Any], base: Statuses, base_env: dict[str, Any]) -> Statuses:
+def _again(compiled: CompiledKnowledge, env: dict[str, Any], base: Statuses, changed: set[str]) -> Statuses:
     """Pass B: pass A's results except where a value the conditions read has changed."""
     yes: dict[str, dict[Any, list[str]]] = {}
     maybe: dict[str, dict[Any, list[str]]] = {}
@@ -103,9 +111,8 @@ def _again(compiled: CompiledKnowledge, env: dict[str, Any], base: Statuses, bas
     status: dict[str, Any] = {}
     results_by_rule: dict[str, dict[int, tuple[Any, Any]]] = {}
     decided: dict[str, bool] = {}
-    # The names the conditions read whose values pass B changed (assumed facts and what was
-    # recomputed from them): a rule reading none of them (and no conclusion) is as in pass A.
-    changed = {n for n in compiled.condition_names if env.get(n) is not base_env.get(n)}
+    # ``changed``: the names whose values pass B changed (assumed facts and what was recomputed
+    # from them): a rule reading none of them (and no conclusion) is as in pass A.
     for (rule, combine, entries), (names, flags) in zip(compiled.status_plan, compiled.status_inputs, strict=True):
         rid = rule.id
         earlier = base.results[rid]
@@ -128,7 +135,7 @@ def _again(compiled: CompiledKnowledge, env: dict[str, Any], base: Statuses, bas
                 if same and result != earlier[key]:
                     same = False
             else:
-                if env.get(name) is base_env.get(name) and (right is None or env.get(right) is base_env.get(right)):
+                if name not in changed and right not in changed:  # right: None or a name
                     result = results[key] = earlier[key]
                 else:
                     same = False
