@@ -5,7 +5,8 @@ Run from the repository root::
     .venv/bin/python benchmarks/run.py            # full run, about 3 minutes on 2 cores
     .venv/bin/python benchmarks/run.py --quick    # smaller counts, for a smoke check
 
-Writes the table to benchmarks/RESULTS.md (and prints it). Targets (GitHub issue 7): cold
+Writes the table as the first section of benchmarks/RESULTS.md, keeping the sections after it
+(and prints it). Targets (GitHub issue 7): cold
 ``rothkb explain`` <= 300 ms median; warm evaluation >= 2,000 situations/s per core; batch
 1 -> 2 processes >= 1.8x; memory flat over 100,000 evaluations.
 """
@@ -256,7 +257,12 @@ def main() -> None:
         print("memory ...", file=sys.stderr)
         m = memory(args.memory)
     text = table(args, c, w, b, s, m)
-    (ROOT / "benchmarks" / "RESULTS.md").write_text(text)
+    results = ROOT / "benchmarks" / "RESULTS.md"
+    # This run's table replaces the first section only: the sections after it (the API, the
+    # issues' rounds of A/B measurements) are history that other commands wrote.
+    old = results.read_text(encoding="utf-8") if results.exists() else ""
+    later = old[old.index("\n## ") :] if "\n## " in old else ""
+    results.write_text(text.rstrip("\n") + "\n" + later, encoding="utf-8")
     print(text)
 
 

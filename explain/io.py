@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import sys
 import tempfile
@@ -12,7 +13,7 @@ from typing import IO
 
 from engine.errors import InputError, Problem, UsageError
 
-__all__ = ["MAX_INPUT", "read_input", "write_output", "atomic_write", "atomic_output"]
+__all__ = ["MAX_INPUT", "read_input", "write_output", "atomic_write", "atomic_output", "settle_for_many_runs"]
 
 #: Largest facts file or standard input read (bytes); one more byte is read to notice more.
 MAX_INPUT = 5 * 1024 * 1024
@@ -111,3 +112,22 @@ def atomic_output(path: str | Path) -> Iterator[IO[bytes]]:
     except BaseException:  # an error or an interrupt in the with block: the old file stays as it was
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+#: First-generation threshold of the cyclic collector in a process that evaluates many situations.
+MANY_RUNS_THRESHOLD = 20_000
+
+
+def settle_for_many_runs() -> None:
+    """Tune the cyclic garbage collector for a process that explains many situations (batch, serve).
+
+    The knowledge base is tens of thousands of objects that live as long as the process; an
+    explanation makes a few thousand short-lived ones and no reference cycle (reference counting
+    frees all of it). ``freeze`` takes the long-lived objects out of every later collection, and a
+    higher first-generation threshold makes collections rarer (about 8% of a batch line's time
+    at the default of 700); cycles made by anything else are still collected.
+    """
+    gc.collect()
+    gc.freeze()
+    _, second, third = gc.get_threshold()
+    gc.set_threshold(MANY_RUNS_THRESHOLD, second, third)

@@ -39,7 +39,7 @@ from tqdm import tqdm
 from engine import EngineFailure, InputError, UsageError, load_knowledge
 from engine.errors import Problem, suggest
 from engine.load.jsonio import JsonValueError, loads_exact
-from explain.io import atomic_output
+from explain.io import atomic_output, settle_for_many_runs
 from explain.views.render import render_json_line
 
 __all__ = ["configure", "cmd_batch", "explain_line", "explain_record", "MAX_LINE"]
@@ -75,6 +75,7 @@ def _init_worker(knowledge: str | None, year: int | None, header: tuple[str, ...
     if parent is not None:
         _exit_with_parent(parent)
     _WORKER.update(kb=load_knowledge(knowledge), year=year, header=header)
+    settle_for_many_runs()
 
 
 def _exit_with_parent(parent: int) -> None:

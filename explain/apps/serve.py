@@ -43,6 +43,7 @@ from uvicorn.supervisors import Multiprocess
 from engine import KnowledgeBase, load_knowledge
 from engine.errors import UsageError
 from explain.answer import ask
+from explain.io import settle_for_many_runs
 from explain.website.api import MAX_BODY, ApiError, ask_request, error_json, explain_json, openapi
 from explain.website.build import build_site
 from explain.website.checkpage import CheckPages
@@ -118,6 +119,10 @@ def create_app(kb: KnowledgeBase | None = None, site: Path | str | None = None) 
             into a temporary folder that is removed when the app shuts down).
 
     """
+    # Made by uvicorn's factory call (``rothkb serve``), the app owns its process: it tunes the
+    # garbage collector for many explanations once started (an app given a knowledge base, as
+    # in tests, leaves its host process alone).
+    owns_process = kb is None
     kb = kb or load_knowledge(os.environ.get(ENV_KNOWLEDGE) or None)
     tmp = None
     if site is None and not os.environ.get(ENV_SITE):
@@ -171,6 +176,8 @@ def create_app(kb: KnowledgeBase | None = None, site: Path | str | None = None) 
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Any) -> AsyncIterator[None]:
+        if owns_process:
+            settle_for_many_runs()
         yield
         if tmp is not None:
             tmp.cleanup()
