@@ -133,3 +133,32 @@ def test_a_parameter_picked_by_an_unknown_fact_is_unknown_not_inapplicable():
     exp = load_knowledge().explain({"tax_year": 2025, "age": 40, "hsa_contributions": 1000})
     assert "hsa_funding_distribution_max" not in {f.name for f in exp.figures}
     assert "hsa_coverage" in {q.fact for q in exp.questions}
+
+
+def test_an_explanation_leaves_no_reference_cycle():
+    # batch and serve make first-generation collections rare (explain.io.settle_for_many_runs):
+    # that is only free if an explanation, once dropped, is freed by reference counting alone.
+    import gc
+
+    from explain.views.render import render_html, render_json, render_markdown
+
+    kb = load_knowledge()
+    facts = [
+        {"tax_year": 2025, "filing_status": "single", "magi": 250_000, "traditional_ira_balance": 40_000},
+        {"tax_year": 2026, "filing_status": "married_filing_jointly", "magi": 90_000},
+        {"tax_year": 2024, "filing_status": "single", "magi": 180_000, "conversion_amount": 7000},
+    ]
+    for f in facts:  # warm: memo tables and caches filled once are not garbage
+        render_json(kb.explain(f))
+    gc.collect()
+    gc.disable()
+    try:
+        for f in facts:
+            explanation = kb.explain(f)
+            render_json(explanation)
+            render_markdown(explanation, kb.descriptions(), kb.questions())
+            render_html(explanation, kb.descriptions(), questions=kb.questions())
+            del explanation
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
