@@ -4,9 +4,10 @@ Usage, from the repository root (``BASE`` is another checkout, e.g. ``git archiv
 
     .venv/bin/python benchmarks/ab_warm.py /tmp/base . [--rounds 3] [--count 300]
 
-Each checkout is measured in a fresh process (the same engine package name cannot be imported
-twice), the two alternated for ``--rounds`` rounds; each measurement is the best of three runs
-over ``--count`` generated situations. Measured, per situation: ``kb.explain``; a batch line
+Each checkout runs in its own process (the same engine package name cannot be imported twice),
+both started once; they take turns slice by slice (25 items each), so that a shared machine
+slowing down or speeding up weighs on both alike. Each figure is the best of ``--rounds``
+rounds over ``--count`` generated situations. Measured, per situation: ``kb.explain``; a batch line
 (explain + compact JSON); ``--format json`` (explain + printed JSON); and, on explanations made
 beforehand, the HTML and Markdown views alone.
 """
@@ -17,7 +18,6 @@ import argparse
 import json
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 CHILD = """
@@ -45,24 +45,58 @@ work = {
     "html_ms": (exps, lambda e: render.render_html(e, d, questions=q)),
     "md_ms": (exps, lambda e: render.render_markdown(e, d, q)),
 }
-out = {}
-for name, (items, fn) in work.items():
-    best = 0.0
-    for _ in range(3):
-        gc.collect()
-        start = time.process_time()
-        for item in items:
-            fn(item)
-        best = max(best, len(items) / (time.process_time() - start))
-    out[name] = 1000 / best if name.endswith("_ms") else best
-print(json.dumps(out))
+print(json.dumps({name: len(items) for name, (items, _) in work.items()}), flush=True)
+for request in sys.stdin:  # "name start stop": CPU seconds of that slice
+    name, start, stop = request.split()
+    items, fn = work[name]
+    part = items[int(start) : int(stop)]
+    gc.collect()
+    began = time.process_time()
+    for item in part:
+        fn(item)
+    print(time.process_time() - began, flush=True)
 """
 
+#: Items per slice: each checkout runs one slice in turn (about 20-100 ms), so that a shared
+#: machine speeding up or slowing down weighs on both alike.
+SLICE = 25
 
-def rates(root: Path, count: int) -> dict[str, float]:
-    """Best per-second rates (CPU time) of the checkout at ``root`` (milliseconds for ``*_ms``)."""
-    proc = [sys.executable, "-c", CHILD, str(root.resolve()), str(count)]
-    return json.loads(subprocess.run(proc, capture_output=True, text=True, check=True).stdout)
+
+class Child:
+    """One checkout in its own process, measuring slices on request."""
+
+    def __init__(self, root: Path, count: int) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", CHILD, str(root.resolve()), str(count)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        self.sizes: dict[str, int] = json.loads(self.proc.stdout.readline())  # type: ignore[union-attr]
+
+    def slice(self, name: str, start: int, stop: int) -> float:
+        """CPU seconds of items ``start:stop`` of measurement ``name``."""
+        self.proc.stdin.write(f"{name} {start} {stop}\n")  # type: ignore[union-attr]
+        self.proc.stdin.flush()  # type: ignore[union-attr]
+        return float(self.proc.stdout.readline())  # type: ignore[union-attr]
+
+    def close(self) -> None:
+        self.proc.stdin.close()  # type: ignore[union-attr]
+        self.proc.wait()
+
+
+def rates(base: Child, new: Child) -> tuple[dict[str, float], dict[str, float]]:
+    """One round: per measurement, both checkouts slice by slice in turn (per-second rates,
+    milliseconds for ``*_ms``)."""
+    out: tuple[dict[str, float], dict[str, float]] = ({}, {})
+    for name, size in base.sizes.items():
+        spent = [0.0, 0.0]
+        for start in range(0, size, SLICE):
+            for i, child in enumerate((base, new)):
+                spent[i] += child.slice(name, start, min(size, start + SLICE))
+        for i in (0, 1):
+            out[i][name] = 1000 * spent[i] / size if name.endswith("_ms") else size / spent[i]
+    return out
 
 
 def main() -> None:
@@ -72,10 +106,12 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--count", type=int, default=300)
     args = parser.parse_args()
-    rounds = []
-    for _ in range(args.rounds):
-        rounds.append((rates(args.base, args.count), rates(args.new, args.count)))
-        time.sleep(0.5)
+    base, new = Child(args.base, args.count), Child(args.new, args.count)
+    try:
+        rounds = [rates(base, new) for _ in range(args.rounds)]
+    finally:
+        base.close()
+        new.close()
     names = list(rounds[0][0])
     print("| round | " + " | ".join(f"{n} base / new" for n in names) + " |")
     print("| --- " * (len(names) + 1) + "|")
