@@ -13,7 +13,16 @@ from typing import IO
 
 from engine.errors import InputError, Problem, UsageError
 
-__all__ = ["MAX_INPUT", "read_input", "write_output", "atomic_write", "atomic_output", "settle_for_many_runs"]
+__all__ = [
+    "MAX_INPUT",
+    "read_input",
+    "write_output",
+    "atomic_write",
+    "atomic_output",
+    "settle_for_many_runs",
+    "restore_collector",
+    "many_runs",
+]
 
 #: Largest facts file or standard input read (bytes); one more byte is read to notice more.
 MAX_INPUT = 5 * 1024 * 1024
@@ -118,7 +127,7 @@ def atomic_output(path: str | Path) -> Iterator[IO[bytes]]:
 MANY_RUNS_THRESHOLD = 20_000
 
 
-def settle_for_many_runs() -> None:
+def settle_for_many_runs() -> tuple[int, int, int]:
     """Tune the cyclic garbage collector for a process that explains many situations (batch, serve).
 
     The knowledge base is tens of thousands of objects that live as long as the process; an
@@ -126,8 +135,29 @@ def settle_for_many_runs() -> None:
     frees all of it). ``freeze`` takes the long-lived objects out of every later collection, and a
     higher first-generation threshold makes collections rarer (about 8% of a batch line's time
     at the default of 700); cycles made by anything else are still collected.
+
+    Returns:
+        The thresholds before, for :func:`restore_collector`.
+
     """
+    before = gc.get_threshold()
     gc.collect()
     gc.freeze()
-    _, second, third = gc.get_threshold()
-    gc.set_threshold(MANY_RUNS_THRESHOLD, second, third)
+    gc.set_threshold(MANY_RUNS_THRESHOLD, before[1], before[2])
+    return before
+
+
+def restore_collector(before: tuple[int, int, int]) -> None:
+    """Undo :func:`settle_for_many_runs` (when the process goes on to do other things)."""
+    gc.unfreeze()
+    gc.set_threshold(*before)
+
+
+@contextlib.contextmanager
+def many_runs() -> Iterator[None]:
+    """The collector tuned by :func:`settle_for_many_runs` while the block runs, restored after."""
+    before = settle_for_many_runs()
+    try:
+        yield
+    finally:
+        restore_collector(before)

@@ -233,3 +233,13 @@ def test_a_batch_on_dask_equals_rothkb_batch(tmp_path, cli):
     records = bag.from_sequence(list(enumerate(lines, 1)), npartitions=4)
     dask_lines = records.starmap(lambda n, text: explain_record(text, n)).compute(scheduler="processes", num_workers=2)
     assert dask_lines == (tmp_path / "out.jsonl").read_text().splitlines()
+
+
+def test_batch_in_this_process_gives_the_collector_back(tmp_path, cli):
+    # --jobs 1 runs in the calling process: its collector tuning (explain.io.many_runs) is undone.
+    import gc
+
+    before, frozen = gc.get_threshold(), gc.get_freeze_count()
+    assert cli("batch", _jsonl(tmp_path / "in.jsonl", [LOW_EARNER] * 3), "--out", tmp_path / "o.jsonl", "--jobs", "1").code == 0
+    assert gc.get_threshold() == before and gc.get_freeze_count() <= frozen
+    assert [r["tax_year"] for r in _out(tmp_path / "o.jsonl")] == [2025, 2025, 2025]

@@ -39,7 +39,7 @@ from tqdm import tqdm
 from engine import EngineFailure, InputError, UsageError, load_knowledge
 from engine.errors import Problem, suggest
 from engine.load.jsonio import JsonValueError, loads_exact
-from explain.io import atomic_output, settle_for_many_runs
+from explain.io import atomic_output, many_runs, settle_for_many_runs
 from explain.views.render import render_json_line
 
 __all__ = ["configure", "cmd_batch", "explain_line", "explain_record", "MAX_LINE"]
@@ -75,7 +75,8 @@ def _init_worker(knowledge: str | None, year: int | None, header: tuple[str, ...
     if parent is not None:
         _exit_with_parent(parent)
     _WORKER.update(kb=load_knowledge(knowledge), year=year, header=header)
-    settle_for_many_runs()
+    if parent is not None:  # a worker process lives to explain: tune its collector
+        settle_for_many_runs()
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -272,8 +273,9 @@ def _results(items: Iterable[Item], jobs: int, init: tuple[Any, ...]) -> Iterato
     chunks = iter(lambda: list(itertools.islice(it, CHUNK)), [])
     if jobs == 1:
         _init_worker(*init)
-        for chunk in chunks:
-            yield from _explain_chunk(chunk)
+        with many_runs():  # restored after: ``rothkb batch`` may run inside a longer process
+            for chunk in chunks:
+                yield from _explain_chunk(chunk)
         return
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     pool = cf.ProcessPoolExecutor(jobs, multiprocessing.get_context(method), _init_worker, (*init, os.getpid()))

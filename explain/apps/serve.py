@@ -43,7 +43,7 @@ from uvicorn.supervisors import Multiprocess
 from engine import KnowledgeBase, load_knowledge
 from engine.errors import UsageError
 from explain.answer import ask
-from explain.io import settle_for_many_runs
+from explain.io import restore_collector, settle_for_many_runs
 from explain.website.api import MAX_BODY, ApiError, ask_request, error_json, explain_json, openapi
 from explain.website.build import build_site
 from explain.website.checkpage import CheckPages
@@ -176,9 +176,10 @@ def create_app(kb: KnowledgeBase | None = None, site: Path | str | None = None) 
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Any) -> AsyncIterator[None]:
-        if owns_process:
-            settle_for_many_runs()
+        before = settle_for_many_runs() if owns_process else None
         yield
+        if before is not None:
+            restore_collector(before)
         if tmp is not None:
             tmp.cleanup()
 
