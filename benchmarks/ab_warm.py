@@ -22,8 +22,8 @@ from pathlib import Path
 
 CHILD = """
 import gc, json, sys, time
-root, count = sys.argv[1], int(sys.argv[2])
-sys.path[:0] = [root, root + "/benchmarks"]
+root, count, harness = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+sys.path[:0] = [root, harness]  # both checkouts take the situations of this harness
 from situations import generate
 from engine import load_knowledge
 import engine
@@ -67,7 +67,7 @@ class Child:
 
     def __init__(self, root: Path, count: int) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, "-c", CHILD, str(root.resolve()), str(count)],
+            [sys.executable, "-c", CHILD, str(root.resolve()), str(count), str(Path(__file__).resolve().parent)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
