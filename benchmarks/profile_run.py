@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
 from situations import generate  # noqa: E402
+from stages import timed  # noqa: E402
 
 EXAMPLE = ROOT / "knowledge" / "examples" / "backdoor-with-old-ira.yaml"
 cpu = time.process_time
@@ -151,16 +152,6 @@ def warm(top: int) -> None:
     compiled = kb.compiled
     spent = dict.fromkeys([label for label, _, _ in STAGES], 0.0)
 
-    def timed(label: str, fn: Callable[..., Any]) -> Callable[..., Any]:
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            start = cpu()
-            try:
-                return fn(*args, **kwargs)
-            finally:
-                spent[label] += cpu() - start
-
-        return wrapper
-
     def loop(fn: Callable[[Any], Any]) -> float:
         """CPU µs per situation of ``fn``; every result is dropped at once (keeping 1,000
         explanations alive makes the garbage collector scan them and overstates later stages)."""
@@ -180,11 +171,11 @@ def warm(top: int) -> None:
     for label, module, attr in STAGES:
         if not module:  # the rules engine is an attribute of the compiled knowledge
             runtime_run = compiled.runtime.run
-            object.__setattr__(compiled.runtime, "run", timed(label, runtime_run))
+            object.__setattr__(compiled.runtime, "run", timed(spent, label, runtime_run))
             continue
         mod = importlib.import_module(module)
         patched.append((mod, attr, getattr(mod, attr)))
-        setattr(mod, attr, timed(label, getattr(mod, attr)))
+        setattr(mod, attr, timed(spent, label, getattr(mod, attr)))
     try:
         best: dict[str, float] = {}
         instrumented = float("inf")

@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
 from situations import generate  # noqa: E402
+from stages import timed  # noqa: E402
 
 cpu = time.process_time
 
@@ -64,17 +65,8 @@ def main() -> None:
     # The pass-B stages, timed where run() and assemble() look them up.
     spent = {"waiting_on": 0.0, "environment": 0.0, "three-valued": 0.0, "assumptions": 0.0}
 
-    def timed(label: str, fn: Callable[..., Any], only_second: bool = False) -> Callable[..., Any]:
-        def wrapper(*a: Any, **k: Any) -> Any:
-            if only_second and len(a) < 3:  # pass A's call: rule_statuses(compiled, env)
-                return fn(*a, **k)
-            start = cpu()
-            try:
-                return fn(*a, **k)
-            finally:
-                spent[label] += cpu() - start
-
-        return wrapper
+    def second(args: tuple[Any, ...]) -> bool:
+        return len(args) >= 3  # pass A's call is rule_statuses(compiled, env)
 
     shipped_fns = {
         (evaluate, "waiting_on"): evaluate.waiting_on,
@@ -87,7 +79,7 @@ def main() -> None:
         "shipped": shipped_fns,
         "off": {**shipped_fns, (evaluate, "waiting_on"): lambda *a: set()},  # nothing to assume: no pass B
         "instrumented": {
-            key: timed(labels.get(key[1], "assumptions"), fn, only_second=key[1] == "rule_statuses")
+            key: timed(spent, labels.get(key[1], "assumptions"), fn, second if key[1] == "rule_statuses" else None)
             for key, fn in shipped_fns.items()
         },
     }

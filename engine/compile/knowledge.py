@@ -87,7 +87,7 @@ class CompiledKnowledge:
     #: keeps a rule none of whose names changed without looking at its conditions.
     status_inputs: tuple[tuple[frozenset[str] | None, tuple[str, ...]], ...] = ()
     #: Memo of the pass with assumptions: per set of assumed facts, the ``plan`` indexes to
-    #: recompute, in plan order (few distinct sets occur; :func:`engine.run.evaluate` bounds it).
+    #: recompute, in plan order (few distinct sets occur; :mod:`engine.run.evaluate` bounds it).
     refresh_orders: dict[frozenset[str], tuple[int, ...]] = field(default_factory=dict, compare=False, repr=False)
 
 
