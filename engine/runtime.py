@@ -82,7 +82,19 @@ class _Recorder:
     concluded: list[tuple[str, str, Any]] = field(default_factory=list)
 
 
+#: Encoded strings (enum answers and conclusion values repeat in every run), bounded.
+_STRINGS: dict[str, str] = {}
+
+
 def _scalar(name: str, value: Any) -> str:
+    cls = value.__class__
+    if cls is str:
+        text = _STRINGS.get(value)
+        if text is None:
+            text = json.dumps(value, ensure_ascii=False)
+            if len(_STRINGS) < 4096:  # a memory bound; a dict is safe across threads
+                _STRINGS[value] = text
+        return text
     if value is True:
         return "true"
     if value is False:
@@ -118,7 +130,17 @@ def encode_fact(fact: dict[str, Any]) -> str:
 
 
 def _encode(fact: dict[str, Any]) -> str:
-    return "{" + ",".join(f'"{k}":{_scalar(k, v)}' for k, v in fact.items()) + "}"
+    # Yes/no flags and whole numbers in range are most fields: written here, the rest by _scalar.
+    parts = []
+    for k, v in fact.items():
+        cls = v.__class__
+        if cls is bool:
+            parts.append(f'"{k}":true' if v else f'"{k}":false')
+        elif cls is int and -MAX_MAGNITUDE <= v <= MAX_MAGNITUDE:
+            parts.append(f'"{k}":{v}')
+        else:
+            parts.append(f'"{k}":{_scalar(k, v)}')
+    return "{" + ",".join(parts) + "}"
 
 
 def _unfit_message(exc: _Unfit) -> str:

@@ -39,6 +39,9 @@ NULL_ARGUMENTS = frozenset({"min", "max", "under_59_half", "qualified_year"})
 Env = dict[str, Any]
 Fn = Callable[[Env], Any]
 Core = Callable[[Any, Any], Any]
+#: The last two operand pairs and answers of one operation, as one tuple replaced whole.
+Memo = list[tuple[tuple[Any, Any, Any], tuple[Any, Any, Any]]]
+_EMPTY = ((None, None, None), (None, None, None))
 
 #: Bound versions of the standard functions (only used for those, not for a caller's own).
 _BOUNDED: dict[str, Callable[..., Any]] = bounded_functions(FUNCTIONS)
@@ -145,21 +148,24 @@ def _pair(core: Core, left: Node, right: Node, functions: dict[str, Callable[...
 
 
 def _memo2(fn: Core) -> Core:
-    """``fn(a, b)`` remembered for the last operands seen (by identity).
+    """``fn(a, b)`` remembered for the last two operand pairs seen (by identity).
 
     Only for a pure function of operands that are never changed (numbers, strings, Unknowns):
-    an unknown fact is one object in every situation, so its bounds are worked out once. The
-    last operands and answer are one tuple replaced whole (safe across threads), and holding
-    the operands keeps their identities from being reused.
+    an unknown fact is one object in every situation, so its bounds are worked out once. Two,
+    because the passes without and with assumptions alternate (an assumed fact is one object
+    too). The memo is one tuple replaced whole (safe across threads), and holding the operands
+    keeps their identities from being reused.
     """
-    last: list[tuple[Any, Any, Any]] = [(None, None, None)]
+    last: Memo = [_EMPTY]
 
     def remembered(a: Any, b: Any) -> Any:
-        seen_a, seen_b, out = last[0]
-        if seen_a is a and seen_b is b:
-            return out
+        first, second = last[0]
+        if first[0] is a and first[1] is b:
+            return first[2]
+        if second[0] is a and second[1] is b:
+            return second[2]
         out = fn(a, b)
-        last[0] = (a, b, out)
+        last[0] = ((a, b, out), first)
         return out
 
     return remembered
@@ -167,16 +173,30 @@ def _memo2(fn: Core) -> Core:
 
 def _arith_core(op: str, where: Problem | None) -> Core:
     """The operation of ``op`` on two values, as :func:`engine.compile.operations.arith`."""
-    if op == "*":
-        return lambda a, b: times(a, b, where)
+    if op in ("*", "/"):
+        known = (lambda a, b: times(a, b, where)) if op == "*" else (lambda a, b: arith(op, a, b))
+        unknown = _memo2(known)  # the same answer for the same unknown operands
+
+        def product(a: Any, b: Any) -> Any:
+            return unknown(a, b) if a.__class__ is Unknown or b.__class__ is Unknown else known(a, b)
+
+        return product
     if op not in ("+", "-"):
         return lambda a, b: arith(op, a, b)
     plain = operator.add if op == "+" else operator.sub
-    bounded = _memo2(lambda a, b: _merge(a, b) if a is None or b is None else _bounded_arith(op, a, b))
+    # _memo2's memo, written out: this runs for most formulas of every evaluation.
+    last: Memo = [_EMPTY]
 
     def additive(a: Any, b: Any) -> Any:
         if a.__class__ is Unknown or b.__class__ is Unknown:
-            return bounded(a, b)
+            first, second = last[0]
+            if first[0] is a and first[1] is b:
+                return first[2]
+            if second[0] is a and second[1] is b:
+                return second[2]
+            out = _merge(a, b) if a is None or b is None else _bounded_arith(op, a, b)
+            last[0] = ((a, b, out), first)
+            return out
         if a is None or b is None:
             return None
         return plain(a, b)
@@ -188,8 +208,8 @@ def _compare_core(op: str) -> Core:
     """The comparison ``op`` of two values, as :func:`engine.compile.operations.compare`."""
     if op in ("in", "not in"):
         return lambda a, b: compare(op, a, b)
-    bounded = _memo2(lambda a, b: decide(op, a, b, compare))
     if op in _EQUAL:
+        bounded = _memo2(lambda a, b: decide(op, a, b, compare))
         equal = _EQUAL[op]
 
         def same(a: Any, b: Any) -> Any:
@@ -201,10 +221,18 @@ def _compare_core(op: str) -> Core:
 
         return same
     test = _ORDER[op]
+    last: Memo = [_EMPTY]  # _memo2's memo, written out
 
     def ordered(a: Any, b: Any) -> Any:
         if a.__class__ is Unknown or b.__class__ is Unknown:
-            return bounded(a, b)
+            first, second = last[0]
+            if first[0] is a and first[1] is b:
+                return first[2]
+            if second[0] is a and second[1] is b:
+                return second[2]
+            out = decide(op, a, b, compare)
+            last[0] = ((a, b, out), first)
+            return out
         if a is None or b is None:
             return False
         try:
@@ -222,13 +250,21 @@ def _compile_call(node: Call, functions: dict[str, Callable[..., Any]], where: P
     takes_null = node.func in NULL_ARGUMENTS
     bounded = _BOUNDED.get(node.func) if func is FUNCTIONS.get(node.func) else None
     if len(node.args) == 2:
-        bounded2 = _memo2(bounded) if bounded is not None else None
+        last: Memo = [_EMPTY]  # _memo2's memo, written out
 
         def call2(a: Any, b: Any) -> Any:
             if a.__class__ is Unknown or b.__class__ is Unknown:
-                if bounded2 is not None and (takes_null or (a is not None and b is not None)):
-                    return bounded2(a, b)
-                return _merge(a, b)
+                first, second = last[0]
+                if first[0] is a and first[1] is b:
+                    return first[2]
+                if second[0] is a and second[1] is b:
+                    return second[2]
+                if bounded is not None and (takes_null or (a is not None and b is not None)):
+                    out = bounded(a, b)
+                else:
+                    out = _merge(a, b)
+                last[0] = ((a, b, out), first)
+                return out
             if not takes_null and (a is None or b is None):
                 return None  # a value that does not apply makes the result not apply
             return func(a, b)
@@ -255,8 +291,8 @@ def _compile_special(node: Call, functions: dict[str, Callable[..., Any]], where
     args = [compile_expr(a, functions, where) for a in node.args]
     if node.func == "if":
         cond, then, other = args
-        # The last unknown test, branches and join (see _memo2), as one tuple replaced whole.
-        last: list[tuple[Any, Any, Any, Any]] = [(None, None, None, None)]
+        # The last two unknown tests, branches and joins (see _memo2), as one tuple replaced whole.
+        last: list[tuple[tuple[Any, ...], tuple[Any, ...]]] = [((None,) * 4, (None,) * 4)]
 
         def choose(env: Env) -> Any:
             test = cond(env)
@@ -264,11 +300,13 @@ def _compile_special(node: Call, functions: dict[str, Callable[..., Any]], where
                 if test.values is not None and len(test.values) == 1 and not test.null:
                     return then(env) if next(iter(test.values)) else other(env)
                 a, b = then(env), other(env)
-                seen_test, seen_a, seen_b, out = last[0]
-                if seen_test is test and seen_a is a and seen_b is b:
-                    return out
+                first, second = last[0]
+                if first[0] is test and first[1] is a and first[2] is b:
+                    return first[3]
+                if second[0] is test and second[1] is a and second[2] is b:
+                    return second[3]
                 out = join2(a, b, test.missing)
-                last[0] = (test, a, b, out)
+                last[0] = ((test, a, b, out), first)
                 return out
             return then(env) if test else other(env)
 

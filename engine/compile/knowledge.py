@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from engine.compile.formulas import compare, compile_expr
+from engine.compile.status_plan import StatusLeaf, conclusion_sources, status_inputs, status_plan
 from engine.errors import KnowledgeError, Problem
 from engine.model import expr
 from engine.model.bounds import join, unknown_of
@@ -80,48 +81,28 @@ class CompiledKnowledge:
     #: so that the pass with assumptions recomputes only those.
     refresh: dict[str, tuple[int, ...]]
     #: The three-valued pass, planned once: per rule (in ``rules`` order) the rule, how its
-    #: status combines its leaves and, per leaf, everything the pass looks up (see :func:`_status_plan`).
+    #: status combines its leaves and, per leaf, everything the pass looks up (see :mod:`engine.compile.status_plan`).
     status_plan: tuple[tuple[Rule, str, tuple[StatusLeaf, ...]], ...] = ()
-    #: Per entry of ``status_plan``: the names its conditions read (None when one tests a
-    #: conclusion) and its person-fact flags in leaf order, so that the pass with assumptions
-    #: keeps a rule none of whose names changed without looking at its conditions.
-    status_inputs: tuple[tuple[frozenset[str] | None, tuple[str, ...]], ...] = ()
+    #: Per entry of ``status_plan``: the names its (non-conclusion) conditions read, the rules
+    #: whose conclusions it tests and its person-fact flags in leaf order, so that the pass with
+    #: assumptions keeps a rule none of whose names or producing rules changed without looking
+    #: at its conditions.
+    status_inputs: tuple[tuple[frozenset[str], frozenset[str], tuple[str, ...]], ...] = ()
+    #: Per conclusion leaf (by ``id``): the values it accepts, and every earlier rule's
+    #: ``(rule id, value)`` for the conclusion it tests, in the order the pass meets them.
+    conclusion_sources: dict[int, tuple[tuple[Any, ...], tuple[tuple[str, Any], ...]]] = field(default_factory=dict)
+    #: Every person-fact flag in the order the three-valued pass sets them (rule order, leaf order).
+    flag_order: tuple[str, ...] = ()
     #: Memo of the pass with assumptions: per set of assumed facts, the ``plan`` indexes to
     #: recompute, in plan order (few distinct sets occur; :mod:`engine.run.evaluate` bounds it).
     refresh_orders: dict[frozenset[str], tuple[int, ...]] = field(default_factory=dict, compare=False, repr=False)
-
-
-#: One leaf as the three-valued pass reads it: the leaf, its key (``id``), whether it tests a
-#: conclusion, its closure (None for a conclusion), the fact it reads, the name on its right-hand
-#: side (or None) and its person-fact flag (or None).
-StatusLeaf = tuple[Leaf, int, bool, Callable[[dict[str, Any]], tuple[Any, Any]] | None, str, str | None, str | None]
-
-
-def _status_plan(
-    rule_leaves: tuple[tuple[CompiledRule, tuple[Leaf, ...]], ...],
-    fns: dict[int, Callable[[dict[str, Any]], tuple[Any, Any]]],
-    rights: dict[int, str],
-    flags: dict[int, str],
-) -> tuple[tuple[Rule, str, tuple[StatusLeaf, ...]], ...]:
-    """Per rule: ``(rule, combine, leaves)``. ``combine`` is ``"all"`` or ``"any"`` for a flat group
-    of leaves (most rules: its status is combined straight from the leaves' results), ``"leaf"``
-    for a single condition, ``""`` for a nested tree (combined by ``engine.run.status``).
-    """
-    out = []
-    for crule, rule_leaves_of in rule_leaves:
-        when = crule.rule.when
-        if isinstance(when, Leaf):
-            combine = "leaf"
-        elif when.op in ("all", "any") and all(isinstance(item, Leaf) for item in when.items):
-            combine = when.op
-        else:
-            combine = ""
-        entries = tuple(
-            (leaf, id(leaf), leaf.conclusion, fns.get(id(leaf)), leaf.name, rights.get(id(leaf)), flags.get(id(leaf)))
-            for leaf in rule_leaves_of
-        )
-        out.append((crule.rule, combine, entries))
-    return tuple(out)
+    #: Per year, what every environment starts from: the unknown facts, the facts' defaults and
+    #: the year's parameters (copied once per run instead of assembled from three sources).
+    start_env: dict[int, dict[str, Any]] = field(default_factory=dict, compare=False, repr=False)
+    #: The facts that can be assumed (a declared ``assume:`` or a formula's ``default`` fallback).
+    assumable: frozenset[str] = frozenset()
+    #: Per year, the parameters that share a fact's name (normally none): they win over the fact.
+    shadowing: dict[int, dict[str, Any]] = field(default_factory=dict, compare=False, repr=False)
 
 
 def compile_knowledge(knowledge: Knowledge) -> CompiledKnowledge:
@@ -171,7 +152,8 @@ def compile_knowledge(knowledge: Knowledge) -> CompiledKnowledge:
         )
         for i, (part, conditions) in enumerate(_chunks(rules, flags))
     ]
-    return CompiledKnowledge(
+    fallbacks = _fallbacks(knowledge)
+    compiled = CompiledKnowledge(
         knowledge,
         plan,
         year_params,
@@ -185,22 +167,34 @@ def compile_knowledge(knowledge: Knowledge) -> CompiledKnowledge:
         flags,
         right_names,
         {name: f.assume for name, f in knowledge.facts.items() if f.has_assume},
-        _fallbacks(knowledge),
+        fallbacks,
         {name: f.assume_phrase for name, f in knowledge.facts.items() if f.assume_phrase},
         tuple(name for name, _ in plan),
         {r.id: frozenset(PLACEHOLDER.findall(r.advice)) for r in knowledge.rules},
         _refresh(knowledge, plan),
-        _status_plan(rule_leaves, leaf_fns, right_names, flags),
-        tuple(
-            (
-                None
-                if any(leaf.conclusion for leaf in lv)
-                else frozenset(n for leaf in lv for n in ({leaf.name} | expr.names_in(leaf.right))),
-                tuple(flags[id(leaf)] for leaf in lv if id(leaf) in flags),
-            )
-            for _, lv in rule_leaves
-        ),
+        status_plan(rule_leaves, leaf_fns, right_names, flags),
+        status_inputs(rule_leaves, flags),
+        conclusion_sources(rule_leaves),
+        tuple(flags[id(leaf)] for _, lv in rule_leaves for leaf in lv if id(leaf) in flags),
+        assumable=frozenset(name for name, f in knowledge.facts.items() if f.has_assume) | fallbacks.keys(),
     )
+    compiled.start_env.update(_start_env(knowledge, unknown_facts, year_params))
+    clash = knowledge.facts.keys() & knowledge.parameters.keys()
+    if clash:
+        compiled.shadowing.update({year: {n: v for n, v in params.items() if n in clash} for year, params in year_params.items()})
+    return compiled
+
+
+def _start_env(
+    knowledge: Knowledge, unknown: dict[str, expr.Unknown], year_params: dict[int, dict[str, Any]]
+) -> dict[int, dict[str, Any]]:
+    """Per year: the unknown facts, then the facts' defaults, then the year's parameters.
+
+    A run copies this and adds the person's facts, which replace an unknown or a default (and
+    then puts back any parameter of a fact's name, see ``shadowing``).
+    """
+    defaults = {name: f.default for name, f in knowledge.facts.items() if f.has_default}
+    return {year: {**unknown, **defaults, **params} for year, params in year_params.items()}
 
 
 def _origins(knowledge: Knowledge) -> dict[str, Problem]:
@@ -345,6 +339,9 @@ def _plan(knowledge: Knowledge) -> list[tuple[str, Callable[[dict[str, Any]], An
 
 def _by_param(name: str, by: str, table: dict[int, Any]) -> Callable[[dict[str, Any]], Any]:
     missing = expr.Unknown(frozenset([by]))
+    # The last two unknown keys and years and their answers, as one tuple replaced whole: an
+    # unknown key is the same object in every run, and later operations remember by identity.
+    last: list[tuple[tuple[Any, Any, Any], tuple[Any, Any, Any]]] = [((None, None, None), (None, None, None))]
 
     def lookup(env: dict[str, Any]) -> Any:
         key = env.get(by, missing)  # absent means unknown; only an explicit null does not apply
@@ -353,10 +350,17 @@ def _by_param(name: str, by: str, table: dict[int, Any]) -> Callable[[dict[str, 
         if isinstance(key, expr.Unknown):
             if key.values is None:
                 return key
-            column = table[env["tax_year"]]
+            year = env["tax_year"]
+            first, second = last[0]
+            if first[0] is key and first[1] == year:
+                return first[2]
+            if second[0] is key and second[1] == year:
+                return second[2]
+            column = table[year]
             found = join(*(column.get(str(v)) for v in sorted(key.values, key=str)), *([None] if key.null else []))
             if found.__class__ is expr.Unknown:
-                return expr.Unknown(found.missing | key.missing, found.lo, found.hi, found.values, found.null)
+                found = expr.Unknown(found.missing | key.missing, found.lo, found.hi, found.values, found.null)
+            last[0] = ((key, year, found), first)
             return found
         return table[env["tax_year"]].get(str(key))
 

@@ -81,19 +81,21 @@ MAX_FACTOR = MAX_NUMBER
 
 
 def times(left: Any, right: Any, where: Problem | None) -> Any:
-    """``left * right`` with both factors bounded (see MAX_FACTOR).
+    """``left * right`` with both factors bounded (see MAX_FACTOR); as ``arith("*", ...)`` otherwise.
 
     Raises:
         KnowledgeError: a known factor is larger than MAX_FACTOR.
 
     """
-    if left.__class__ is Unknown or right.__class__ is Unknown:
-        for side in (left, right):
-            if side.__class__ is Unknown and any(
-                b is not None and not -MAX_FACTOR <= b <= MAX_FACTOR for b in (side.lo, side.hi)
-            ):
-                return merge(left, right)  # bounds that large say nothing useful: know less
-        return arith("*", left, right)
+    left_unknown, right_unknown = left.__class__ is Unknown, right.__class__ is Unknown
+    if left_unknown or right_unknown:
+        if (left_unknown and _huge(left)) or (right_unknown and _huge(right)):
+            return merge(left, right)  # bounds that large say nothing useful: know less
+        if left is None or right is None:
+            return merge(left, right)
+        return bounded_arith("*", left, right)
+    if left is None or right is None:
+        return None
     for side in (left, right):
         if _number(side) and not -MAX_FACTOR <= side <= MAX_FACTOR:
             shown = str(side) if len(str(side)) <= 24 else f"a number of {len(str(side))} digits"
@@ -103,8 +105,17 @@ def times(left: Any, right: Any, where: Problem | None) -> Any:
             if where is None:
                 raise KnowledgeError(message)
             raise KnowledgeError(Problem(where.path, where.line, where.column, where.key, message))
-    return arith("*", left, right)
+    return left * right
+
+
+def _huge(side: Unknown) -> bool:
+    """An unknown factor whose bounds pass MAX_FACTOR."""
+    lo, hi = side.lo, side.hi
+    return (lo is not None and not -MAX_FACTOR <= lo <= MAX_FACTOR) or (hi is not None and not -MAX_FACTOR <= hi <= MAX_FACTOR)
 
 
 def _number(value: Any) -> bool:
-    return isinstance(value, (int, Decimal)) and not isinstance(value, bool)
+    cls = value.__class__
+    if cls is int or cls is Decimal:  # the usual cases first, without isinstance's walk
+        return True
+    return cls is not bool and isinstance(value, (int, Decimal))

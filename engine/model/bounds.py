@@ -14,20 +14,59 @@ from typing import Any
 
 from engine.model.expr import Unknown
 
-__all__ = ["decide", "arith", "join", "join2", "bool_unknown", "BOUNDED", "span", "unknown_of"]
+__all__ = ["decide", "arith", "join", "join2", "bool_unknown", "canonical", "BOUNDED", "span", "unknown_of"]
 
 #: Larger value sets are forgotten (an unconstrained Unknown) rather than enumerated.
 MAX_VALUES = 16
 _BOOLS = frozenset({True, False})
 
 
+#: One undecided yes/no per set of facts it waits on, so that the operations remembering their
+#: last operands by identity (engine.compile.formulas) meet the same object in every run.
+_YES_NO: dict[frozenset[str], Unknown] = {}
+
+
+#: Unknown values met so far, by what they say (see :func:`canonical`), bounded.
+_CANONICAL: dict[tuple[Any, ...], Unknown] = {}
+
+
+def canonical(value: Unknown) -> Unknown:
+    """One object for every Unknown that says the same (facts waited on, bounds, null).
+
+    The operations that remember their last operands by identity (engine.compile.formulas) then
+    meet the same object from run to run: most derived unknowns are a few distinct values over
+    many runs, each made afresh. Only whole-number or open bounds are merged (two equal Decimals
+    may print differently), and value sets only when they are yes/no.
+    """
+    lo, hi, values = value.lo, value.hi, value.values
+    if (lo is not None and lo.__class__ is not int) or (hi is not None and hi.__class__ is not int):
+        return value
+    if values is not None and values is not _BOOLS:
+        return value
+    key = (value.missing, lo, hi, values is None, value.null)
+    found = _CANONICAL.get(key)
+    if found is None:
+        if len(_CANONICAL) < 8192:  # a memory bound; a dict is safe across threads
+            _CANONICAL[key] = value
+        return value
+    return found
+
+
 def bool_unknown(missing: frozenset[str]) -> Unknown:
     """An undecided yes/no: true or false, never "does not apply"."""
-    return Unknown(missing, values=_BOOLS, null=False)
+    found = _YES_NO.get(missing)
+    if found is None:
+        found = Unknown(missing, values=_BOOLS, null=False)
+        if len(_YES_NO) < 4096:  # a memory bound; a dict is safe across threads
+            _YES_NO[missing] = found
+    return found
 
 
 def _number(value: Any) -> bool:
-    return isinstance(value, (int, Decimal)) and not isinstance(value, bool)
+    cls = value.__class__
+    if cls is int or cls is Decimal:  # the usual cases first, without isinstance's walk
+        return True
+    return cls is not bool and isinstance(value, (int, Decimal))
 
 
 def span(value: Any) -> tuple[Any, Any, bool] | None:
@@ -59,6 +98,11 @@ def _choices(value: Any) -> tuple[frozenset[Any], bool] | None:
     if value.lo is not None and value.lo == value.hi:
         return frozenset([value.lo]), value.null
     return None
+
+
+def _ranged(value: Any) -> bool:
+    """An Unknown known only by a numeric range (or nothing): :func:`_choices` finds no set."""
+    return value.__class__ is Unknown and value.values is None and (value.lo is None or value.lo != value.hi)
 
 
 def _missing(*values: Any) -> frozenset[str]:
@@ -103,19 +147,22 @@ def decide(op: str, left: Any, right: Any, concrete: Any) -> Any:
         True, False, or a yes/no Unknown naming what it waits on.
 
     """
-    lc = _choices(left)
-    rc = _choices(right) if op not in ("in", "not in") or right.__class__ is Unknown else (frozenset(), False)
-    if lc is not None and rc is not None and len(lc[0]) * max(len(rc[0]), 1) <= MAX_VALUES * MAX_VALUES:
-        lefts = list(lc[0]) + ([None] if lc[1] else [])
-        if op in ("in", "not in") and right.__class__ is not Unknown:
-            outcomes = {concrete(op, a, right) for a in lefts}
-        else:
-            rights = list(rc[0]) + ([None] if rc[1] else [])
-            outcomes = {concrete(op, a, b) for a in lefts for b in rights}
-        if len(outcomes) == 1:
-            return outcomes.pop()
-        return bool_unknown(_missing(left, right))
-    if op not in ("in", "not in"):
+    ordering = op not in ("in", "not in")
+    # A numeric range on either side has no finite set of choices: straight to the bounds.
+    if not (ordering and (_ranged(left) or _ranged(right))):
+        lc = _choices(left)
+        rc = _choices(right) if ordering or right.__class__ is Unknown else (frozenset(), False)
+        if lc is not None and rc is not None and len(lc[0]) * max(len(rc[0]), 1) <= MAX_VALUES * MAX_VALUES:
+            lefts = list(lc[0]) + ([None] if lc[1] else [])
+            if not ordering and right.__class__ is not Unknown:
+                outcomes = {concrete(op, a, right) for a in lefts}
+            else:
+                rights = list(rc[0]) + ([None] if rc[1] else [])
+                outcomes = {concrete(op, a, b) for a in lefts for b in rights}
+            if len(outcomes) == 1:
+                return outcomes.pop()
+            return bool_unknown(_missing(left, right))
+    if ordering:
         ls, rs = span(left), span(right)
         if ls is not None and rs is not None:
             result = _interval_decide(op, ls, rs)

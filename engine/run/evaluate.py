@@ -22,6 +22,7 @@ from typing import Any
 from engine.compile.formulas import FILL
 from engine.compile.knowledge import CompiledKnowledge
 from engine.errors import EngineFailure
+from engine.model.bounds import canonical
 from engine.model.expr import Unknown
 from engine.run.passes import Statuses, rule_statuses
 
@@ -54,17 +55,15 @@ def compute_env(compiled: CompiledKnowledge, facts: dict[str, Any], fill: bool =
         fill: Evaluate with assumptions: ``default(fact, fallback)`` falls back (pass B).
 
     """
-    k = compiled.knowledge
-    env: dict[str, Any] = dict(compiled.unknown_facts)
-    for name, fact in k.facts.items():
-        if fact.has_default and name not in facts:
-            env[name] = fact.default
+    env: dict[str, Any] = dict(compiled.start_env[facts["tax_year"]])
+    env.update(facts)
+    if compiled.shadowing:
+        env.update(compiled.shadowing[facts["tax_year"]])
     if fill:
         env[FILL] = True
-    env.update(facts)
-    env.update(compiled.year_params[facts["tax_year"]])
     for name, fn in compiled.plan:
-        env[name] = fn(env)
+        value = fn(env)
+        env[name] = value if value.__class__ is not Unknown else canonical(value)
     return env
 
 
@@ -132,7 +131,10 @@ def _with_assumptions(compiled: CompiledKnowledge, base_env: dict[str, Any], wan
         # An unknown names every unknown fact its computation read, so one that names no
         # assumed fact comes out the same.
         if before.__class__ is Unknown and not before.missing.isdisjoint(wanted):
-            value = env[name] = fn(env)
+            value = fn(env)
+            if value.__class__ is Unknown:
+                value = canonical(value)
+            env[name] = value
             if value is not before:
                 changed.add(name)
     return env, changed
@@ -156,4 +158,4 @@ def waiting_on(compiled: CompiledKnowledge, env: dict[str, Any], statuses: Statu
     # Every derived value is in ``env`` (compute_env sets each plan entry).
     waits = [v.missing for v in map(env.__getitem__, compiled.derived) if v.__class__ is Unknown]
     missing: set[str] = set().union(*waits, *statuses.pending.values())
-    return (missing & (compiled.assume.keys() | compiled.fallbacks.keys())) - facts.keys()
+    return (missing & compiled.assumable) - facts.keys()

@@ -13,7 +13,6 @@ from typing import Any
 
 from engine.compile.knowledge import CompiledKnowledge
 from engine.model.expr import Unknown
-from engine.model.knowledge import Leaf
 from engine.run.status import node_status
 
 __all__ = ["Statuses", "rule_statuses"]
@@ -67,12 +66,11 @@ def rule_statuses(
 
 def _alone(compiled: CompiledKnowledge, env: dict[str, Any]) -> Statuses:
     """Pass A: every condition of every rule, in rule order (conclusions chain forward)."""
-    yes: dict[str, dict[Any, list[str]]] = {}
-    maybe: dict[str, dict[Any, list[str]]] = {}
     pending: dict[str, frozenset[str]] = {}
     status: dict[str, Any] = {}
     results_by_rule: dict[str, dict[int, tuple[Any, Any]]] = {}
     decided: dict[str, bool] = {}
+    sources = compiled.conclusion_sources
     for rule, combine, entries in compiled.status_plan:
         results: dict[int, tuple[Any, Any]] = {}
         # Kleene all/any of a flat group, combined as the leaves come (engine.run.status does
@@ -80,9 +78,9 @@ def _alone(compiled: CompiledKnowledge, env: dict[str, Any]) -> Statuses:
         decisive = combine == "any"
         hit = False
         unknowns = []
-        for leaf, key, conclusion, fn, _, right, flag in entries:
+        for _, key, conclusion, fn, _, right, flag in entries:
             if conclusion:
-                result = results[key] = _conclusion(leaf, yes, maybe, pending)
+                result = results[key] = _conclusion(sources[key], status)
             else:
                 result = results[key] = fn(env)  # type: ignore[misc]
                 if flag is not None and result[1] is True and _by_bounds(result, right, env):
@@ -92,9 +90,11 @@ def _alone(compiled: CompiledKnowledge, env: dict[str, Any]) -> Statuses:
                 unknowns.append(held)
             elif held == decisive:
                 hit = True
-        status[rule.id] = state = _combine(rule, combine, results, result, hit, unknowns, decisive)
-        results_by_rule[rule.id] = results
-        _note(rule, state, yes, maybe, pending)
+        rid = rule.id
+        status[rid] = state = _combine(rule, combine, results, result, hit, unknowns, decisive)
+        results_by_rule[rid] = results
+        if state.__class__ is Unknown:
+            pending[rid] = state.missing
     return Statuses(status, results_by_rule, pending, decided)
 
 
@@ -104,34 +104,36 @@ def _by_bounds(result: tuple[Any, Any], right: str | None, env: dict[str, Any]) 
 
 
 def _again(compiled: CompiledKnowledge, env: dict[str, Any], base: Statuses, changed: set[str]) -> Statuses:
-    """Pass B: pass A's results except where a value the conditions read has changed."""
-    yes: dict[str, dict[Any, list[str]]] = {}
-    maybe: dict[str, dict[Any, list[str]]] = {}
-    pending: dict[str, frozenset[str]] = {}
-    status: dict[str, Any] = {}
-    results_by_rule: dict[str, dict[int, tuple[Any, Any]]] = {}
-    decided: dict[str, bool] = {}
-    # ``changed``: the names whose values pass B changed (assumed facts and what was recomputed
-    # from them): a rule reading none of them (and no conclusion) is as in pass A.
-    for (rule, combine, entries), (names, flags) in zip(compiled.status_plan, compiled.status_inputs, strict=True):
+    """Pass B: pass A's results except where a value the conditions read has changed.
+
+    ``changed``: the names whose values pass B changed (assumed facts and what was recomputed
+    from them). A rule reading none of them, whose producing rules (of the conclusions it
+    tests) all kept their pass-A status, is as in pass A; the others are looked at again, each
+    condition whose names did not change keeping its pass-A result.
+    """
+    status = dict(base.status)
+    results_by_rule = dict(base.results)
+    pending = dict(base.pending)
+    decided = dict(base.decided)
+    sources = compiled.conclusion_sources
+    moved: set[str] = set()  # rules whose status differs from pass A
+    reorder = False
+    for (rule, combine, entries), (names, upstream, flags) in zip(compiled.status_plan, compiled.status_inputs, strict=True):
+        if names.isdisjoint(changed) and (not upstream or upstream.isdisjoint(moved)):
+            continue
         rid = rule.id
         earlier = base.results[rid]
-        if names is not None and names.isdisjoint(changed):
-            state = status[rid] = base.status[rid]
-            results_by_rule[rid] = earlier
-            for kept in flags:  # the same results decide the same flags
-                if kept in base.decided:
-                    decided[kept] = True
-            _note(rule, state, yes, maybe, pending)
-            continue
+        for kept in flags:  # set again below by the conditions that decide them
+            if decided.pop(kept, None):
+                reorder = True
         results: dict[int, tuple[Any, Any]] = {}
         same = True
         decisive = combine == "any"
         hit = False
         unknowns = []
-        for leaf, key, conclusion, fn, name, right, flag in entries:
+        for _, key, conclusion, fn, name, right, flag in entries:
             if conclusion:
-                result = results[key] = _conclusion(leaf, yes, maybe, pending)
+                result = results[key] = _conclusion(sources[key], status)
                 if same and result != earlier[key]:
                     same = False
             else:
@@ -148,13 +150,27 @@ def _again(compiled: CompiledKnowledge, env: dict[str, Any], base: Statuses, cha
             elif held == decisive:
                 hit = True
         if same:  # every condition as in pass A: so is the rule (and its memoised groups)
-            state = status[rid] = base.status[rid]
-            results_by_rule[rid] = earlier
-        else:
-            status[rid] = state = _combine(rule, combine, results, result, hit, unknowns, decisive)
-            results_by_rule[rid] = results
-        _note(rule, state, yes, maybe, pending)
+            continue
+        status[rid] = state = _combine(rule, combine, results, result, hit, unknowns, decisive)
+        results_by_rule[rid] = results
+        reorder = _settle(rid, state, base.status[rid], pending, moved) or reorder
+    if reorder:  # in rule order, as pass A lists them (the person fact and the trace read them in order)
+        pending = {rid: pending[rid] for rid in status if rid in pending}
+        decided = {flag: True for flag in compiled.flag_order if flag in decided}
     return Statuses(status, results_by_rule, pending, decided)
+
+
+def _settle(rid: str, state: Any, before: Any, pending: dict[str, frozenset[str]], moved: set[str]) -> bool:
+    """Record a rule's new status in ``pending`` and ``moved``; True when ``pending`` gained or lost it."""
+    if state.__class__ is Unknown:
+        if before.__class__ is not Unknown or before.missing != state.missing:
+            moved.add(rid)
+        gained = rid not in pending
+        pending[rid] = state.missing
+        return gained
+    if before.__class__ is Unknown or before != state:
+        moved.add(rid)
+    return pending.pop(rid, None) is not None
 
 
 def _combine(rule: Any, combine: str, results: dict, last: tuple[Any, Any], hit: bool, unknowns: list, decisive: bool) -> Any:
@@ -174,24 +190,24 @@ def _combine(rule: Any, combine: str, results: dict, last: tuple[Any, Any], hit:
     return state
 
 
-def _note(rule: Any, state: Any, yes: dict, maybe: dict, pending: dict) -> None:
-    """Record the rule's conclusions as certain (fired) or possible (undetermined)."""
-    target = maybe if state.__class__ is Unknown else yes if state else None
-    if target is not None:
-        for name, value in rule.conclude:
-            target.setdefault(name, {}).setdefault(value, []).append(rule.id)
+def _conclusion(source: tuple[tuple[Any, ...], tuple[tuple[str, Any], ...]], status: dict[str, Any]) -> tuple[Any, Any]:
+    """A condition on a conclusion: true when an earlier rule that applies concludes one of the
+    accepted values, unknown (waiting on what those rules wait on) when only undetermined ones
+    could, else false, showing the first value an applying rule concluded (None: none did).
+    """
+    wanted, producers = source
+    fired: list[Any] = []
+    could: list[frozenset[str]] = []
+    for rid, value in producers:
+        state = status[rid]
         if state.__class__ is Unknown:
-            pending[rule.id] = state.missing
-
-
-def _conclusion(leaf: Leaf, yes: dict, maybe: dict, pending: dict) -> tuple[Any, Any]:
-    wanted = [i.value for i in leaf.right.items] if leaf.op == "in" else [leaf.right.value]  # type: ignore[attr-defined]
-    got = yes.get(leaf.name, {})
+            if value in wanted:
+                could.append(state.missing)
+        elif state:
+            fired.append(value)
     for value in wanted:
-        if value in got:
+        if value in fired:
             return value, True
-    could = maybe.get(leaf.name, {})
-    rules = [r for value in wanted for r in could.get(value, [])]
-    if rules:
-        return _UNKNOWN, Unknown(frozenset().union(*(pending.get(r, frozenset()) for r in rules)))
-    return (next(iter(got)) if got else None), False
+    if could:
+        return _UNKNOWN, Unknown(could[0] if len(could) == 1 else frozenset().union(*could))
+    return (fired[0] if fired else None), False
