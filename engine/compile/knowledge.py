@@ -339,9 +339,11 @@ def _plan(knowledge: Knowledge) -> list[tuple[str, Callable[[dict[str, Any]], An
 
 def _by_param(name: str, by: str, table: dict[int, Any]) -> Callable[[dict[str, Any]], Any]:
     missing = expr.Unknown(frozenset([by]))
-    # The last two unknown keys and years and their answers, as one tuple replaced whole: an
-    # unknown key is the same object in every run, and later operations remember by identity.
-    last: list[tuple[tuple[Any, Any, Any], tuple[Any, Any, Any]]] = [((None, None, None), (None, None, None))]
+    # Answers for unknown keys, by (key, year): an unknown key is one object from run to run
+    # (an unknown fact, or a canonical derived value), a few distinct ones in all, and an
+    # Unknown compares by identity, so the key holds the very object. Bounded; a dict is safe
+    # across threads.
+    memo: dict[tuple[Any, int], Any] = {}
 
     def lookup(env: dict[str, Any]) -> Any:
         key = env.get(by, missing)  # absent means unknown; only an explicit null does not apply
@@ -351,16 +353,16 @@ def _by_param(name: str, by: str, table: dict[int, Any]) -> Callable[[dict[str, 
             if key.values is None:
                 return key
             year = env["tax_year"]
-            first, second = last[0]
-            if first[0] is key and first[1] == year:
-                return first[2]
-            if second[0] is key and second[1] == year:
-                return second[2]
+            found = memo.get((key, year), missing)
+            if found is not missing:
+                return found
             column = table[year]
             found = join(*(column.get(str(v)) for v in sorted(key.values, key=str)), *([None] if key.null else []))
             if found.__class__ is expr.Unknown:
                 found = expr.Unknown(found.missing | key.missing, found.lo, found.hi, found.values, found.null)
-            last[0] = ((key, year, found), first)
+            if len(memo) >= 256:
+                memo.clear()
+            memo[(key, year)] = found
             return found
         return table[env["tax_year"]].get(str(key))
 
@@ -447,18 +449,22 @@ def _leaf_fn(leaf: Leaf) -> Callable[[dict[str, Any]], tuple[Any, Any]]:
             return False
         return True if sure and not left.null else left
 
-    # The last Unknown seen and its outcome, as one tuple replaced whole (safe across threads):
-    # an unknown fact is the same object on every evaluation.
-    memo: list[tuple[Any, Any]] = [(None, None)]
+    # The last two Unknowns seen and their results, as one tuple replaced whole (safe across
+    # threads): an unknown fact or canonical value is the same object on every evaluation, and
+    # the passes without and with assumptions alternate.
+    memo: list[tuple[tuple[Any, Any], tuple[Any, Any]]] = [((None, None), (None, None))]
 
     def by_const(env: dict[str, Any]) -> tuple[Any, Any]:
         left = env.get(name, missing_left)
         if left.__class__ is Unknown:
-            seen, outcome = memo[0]
-            if seen is not left:
-                outcome = bounded(left)
-                memo[0] = (left, outcome)
-            return left, outcome
+            first, second = memo[0]
+            if first[0] is left:
+                return first[1]
+            if second[0] is left:
+                return second[1]
+            result = (left, bounded(left))
+            memo[0] = ((left, result), first)
+            return result
         if left is None:
             return left, False
         try:

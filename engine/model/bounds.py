@@ -14,7 +14,7 @@ from typing import Any
 
 from engine.model.expr import Unknown
 
-__all__ = ["decide", "arith", "join", "join2", "bool_unknown", "canonical", "BOUNDED", "span", "unknown_of"]
+__all__ = ["decide", "arith", "join", "join2", "bool_unknown", "canonical", "waiting", "BOUNDED", "span", "unknown_of"]
 
 #: Larger value sets are forgotten (an unconstrained Unknown) rather than enumerated.
 MAX_VALUES = 16
@@ -26,8 +26,11 @@ _BOOLS = frozenset({True, False})
 _YES_NO: dict[frozenset[str], Unknown] = {}
 
 
-#: Unknown values met so far, by what they say (see :func:`canonical`), bounded.
+#: Unknown values met so far, by what they say (see :func:`canonical`), bounded; the objects
+#: kept (by identity: Unknown has no equality of its own); the undetermined statuses by facts.
 _CANONICAL: dict[tuple[Any, ...], Unknown] = {}
+_SETTLED: set[Unknown] = set()
+_WAITING: dict[frozenset[str], Unknown] = {}
 
 
 def canonical(value: Unknown) -> Unknown:
@@ -38,6 +41,8 @@ def canonical(value: Unknown) -> Unknown:
     many runs, each made afresh. Only whole-number or open bounds are merged (two equal Decimals
     may print differently), and value sets only when they are yes/no.
     """
+    if value in _SETTLED:  # already the one object (a remembered operation returned it)
+        return value
     lo, hi, values = value.lo, value.hi, value.values
     if (lo is not None and lo.__class__ is not int) or (hi is not None and hi.__class__ is not int):
         return value
@@ -46,9 +51,25 @@ def canonical(value: Unknown) -> Unknown:
     key = (value.missing, lo, hi, values is None, value.null)
     found = _CANONICAL.get(key)
     if found is None:
-        if len(_CANONICAL) < 8192:  # a memory bound; a dict is safe across threads
-            _CANONICAL[key] = value
+        if len(_CANONICAL) >= 8192:  # a memory bound (a long-running server starts afresh)
+            _CANONICAL.clear()
+            _SETTLED.clear()
+        _CANONICAL[key] = value  # dicts and sets are safe across threads
+        _SETTLED.add(value)
         return value
+    return found
+
+
+def waiting(missing: frozenset[str]) -> Unknown:
+    """An Unknown that knows nothing but the facts it waits on (a rule's undetermined status),
+    one object per set of facts (as :func:`canonical`).
+    """
+    found = _WAITING.get(missing)
+    if found is None:
+        found = Unknown(missing)
+        if len(_WAITING) >= 4096:  # a memory bound; a dict is safe across threads
+            _WAITING.clear()
+        _WAITING[missing] = found
     return found
 
 
@@ -57,8 +78,9 @@ def bool_unknown(missing: frozenset[str]) -> Unknown:
     found = _YES_NO.get(missing)
     if found is None:
         found = Unknown(missing, values=_BOOLS, null=False)
-        if len(_YES_NO) < 4096:  # a memory bound; a dict is safe across threads
-            _YES_NO[missing] = found
+        if len(_YES_NO) >= 4096:  # a memory bound; a dict is safe across threads
+            _YES_NO.clear()
+        _YES_NO[missing] = found
     return found
 
 

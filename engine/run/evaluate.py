@@ -72,7 +72,12 @@ def person_fact(compiled: CompiledKnowledge, env: dict[str, Any], statuses: Stat
     flag for every condition the three-valued pass decided true by bounds while a value it reads
     is still unknown (durable_rules gets the decided condition, never a guessed value).
     """
-    fact = {n: env[n] for n in compiled.condition_names if n in env and env[n] is not None and env[n].__class__ is not Unknown}
+    get = env.get
+    fact = {}
+    for name in compiled.condition_names:
+        value = get(name)  # None: absent or does not apply, both left out
+        if value is not None and value.__class__ is not Unknown:
+            fact[name] = value
     if statuses is not None:
         fact.update(statuses.decided)
     return fact

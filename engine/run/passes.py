@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.compile.knowledge import CompiledKnowledge
+from engine.model.bounds import waiting
 from engine.model.expr import Unknown
 from engine.run.status import node_status
 
@@ -182,8 +183,10 @@ def _combine(rule: Any, combine: str, results: dict, last: tuple[Any, Any], hit:
     if hit:
         state: Any = decisive
     elif unknowns:
-        missing = unknowns[0].missing if len(unknowns) == 1 else frozenset().union(*(u.missing for u in unknowns))
-        state = Unknown(missing)
+        missing = unknowns[0].missing
+        for other in unknowns[1:]:
+            missing = missing | other.missing
+        state = waiting(missing)
     else:
         state = not decisive
     results[id(rule.when)] = (None, state)
@@ -209,5 +212,5 @@ def _conclusion(source: tuple[tuple[Any, ...], tuple[tuple[str, Any], ...]], sta
         if value in fired:
             return value, True
     if could:
-        return _UNKNOWN, Unknown(could[0] if len(could) == 1 else frozenset().union(*could))
+        return _UNKNOWN, waiting(could[0] if len(could) == 1 else frozenset().union(*could))
     return (fired[0] if fired else None), False
