@@ -162,3 +162,37 @@ def test_an_explanation_leaves_no_reference_cycle():
         assert gc.collect() == 0
     finally:
         gc.enable()
+
+
+def test_an_explanation_does_not_depend_on_what_was_explained_before():
+    # Operations remember their last operands by identity, and derived unknowns that say the
+    # same are one shared object (engine.model.bounds.canonical): order and threads must not show.
+    from explain.views.render import render_json
+
+    kb = load_knowledge()
+    base = {"tax_year": 2025, "filing_status": "single", "magi": 250_000, "nondeductible_contribution": 7000}
+    situations = [
+        dict(base, conversion_amount=7000, traditional_ira_balance=30_000),
+        dict(base, conversion_amount=7000, sep_ira_balance=30_000),
+        dict(base, conversion_amount="7000.50", rollover_ira_balance="1234.5"),
+        dict(base, conversion_amount="7000.5", rollover_ira_balance="1234.50"),
+        dict(base, tax_year=2024, conversion_amount=7000),
+        dict(base, filing_status="married_filing_separately", conversion_amount=7000),
+        {"tax_year": 2026, "filing_status": "married_filing_jointly", "magi": 90_000, "age": 62},
+        {"tax_year": 2025, "age": 40, "hsa_contributions": 1000},
+        {"tax_year": 2025, "filing_status": "single", "magi": 180_000, "planned_withdrawal_amount": 5000, "age": 45},
+        dict(base, traditional_ira_balance=0, rollover_ira_balance=0, sep_ira_balance=0, simple_ira_balance=0),
+    ]
+    expected = [render_json(kb.explain(s)) for s in situations]
+    assert [render_json(kb.explain(s)) for s in reversed(situations)] == expected[::-1]
+    got: dict[int, str] = {}
+
+    def work(i: int) -> None:
+        got[i] = render_json(kb.explain(situations[i % len(situations)]))
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(4 * len(situations))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert [got[i] for i in range(len(threads))] == expected * 4

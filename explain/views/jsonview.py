@@ -15,12 +15,23 @@ __all__ = ["to_json_dict", "render_json", "render_json_line", "dumps", "SCHEMA"]
 SCHEMA = "rothkb.explanation/1"
 
 
+#: Values that JSON takes as they are (what json_number returns unchanged), checked first:
+#: most values of an explanation are these.
+_AS_IS = frozenset({int, str, bool, type(None)})
+
+
 def _check_json(check: Any) -> dict[str, Any]:
-    out: dict[str, Any] = {"fact": check.fact, "value": json_number(check.value), "test": check.test}
+    value = check.value
+    out: dict[str, Any] = {
+        "fact": check.fact,
+        "value": value if value.__class__ in _AS_IS else json_number(value),
+        "test": check.test,
+    }
     if check.threshold_name:
+        threshold = check.threshold
         out["threshold"] = {
             "name": check.threshold_name,
-            "value": json_number(check.threshold),
+            "value": threshold if threshold.__class__ in _AS_IS else json_number(threshold),
             "sources": check.threshold_sources,
         }
     if check.missing:
@@ -29,19 +40,27 @@ def _check_json(check: Any) -> dict[str, Any]:
 
 
 def _plain(value: Any) -> str:
-    if isinstance(value, bool):
+    cls = value.__class__
+    if cls is int:
+        return str(value)  # what format_value writes for a whole number without a type
+    if cls is bool:
         return "true" if value else "false"
-    if isinstance(value, list):
+    if cls is list:
         return "[" + ", ".join(_plain(v) for v in value) + "]"
     return format_value(value) if value is not None else "unknown"
 
 
 def _requirement_json(req: Any) -> dict[str, Any]:
-    out: dict[str, Any] = {"fact": req.fact, "test": f"{req.op} {_plain(req.threshold)}"}
+    threshold = req.threshold
+    out: dict[str, Any] = {"fact": req.fact, "test": f"{req.op} {_plain(threshold)}"}
     if req.text:
         out["means"] = req.text
     if req.threshold_name:
-        out["threshold"] = {"name": req.threshold_name, "value": json_number(req.threshold), "sources": req.sources}
+        out["threshold"] = {
+            "name": req.threshold_name,
+            "value": threshold if threshold.__class__ in _AS_IS else json_number(threshold),
+            "sources": req.sources,
+        }
     return out
 
 
