@@ -1,9 +1,9 @@
 """Authored sentences with ``{placeholders}`` (advice, deadlines, "already done" and "after the
 fix" sentences, yes/no phrases), split once per knowledge base and filled per person.
 
-A text is parsed once into a :class:`Template`: its sentences, each a tuple of (literal text,
-placeholder name or None, the placeholder's value type). A text with no placeholder is filled
-by returning it: it is the same for everyone.
+A text is parsed once into a :class:`Template`: its sentences, each its text when it names no
+placeholder, else its leading text and one (placeholder name, value type, text after it) per
+placeholder. A text with no placeholder is filled by returning it: it is the same for everyone.
 """
 
 from __future__ import annotations
@@ -21,8 +21,9 @@ from engine.trace.formatting import format_value
 __all__ = ["Template", "sentences", "render_advice", "fill", "template"]
 
 Sentences = list[list[tuple[str, str | None]]]
-#: One sentence of a template: its parts as (literal text, placeholder or None, value type).
-Parts = tuple[tuple[str, str | None, str], ...]
+#: One sentence of a template that names placeholders: its leading text, then per placeholder
+#: (name, value type, the literal text after it), so that filling it tests no "is it a placeholder".
+Parts = tuple[str, tuple[tuple[str, str, str], ...]]
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(])")
 _UNKNOWN = Unknown()
@@ -70,7 +71,11 @@ def _sentence(parts: list[tuple[str, str | None]], types: dict[str, str]) -> str
         text = "".join(text for text, _ in parts)
         if _UNKNOWN_MARK not in text:
             return text
-    return tuple((text, name, types.get(name, "") if name is not None else "") for text, name in parts)
+        return text, ()  # the author's text holds the mark: filled (and checked) like the others
+    # ``sentences`` gives (text before, name) pairs ending with (trailing text, None): each name
+    # is followed by the text of the next pair.
+    slots = tuple((name, types.get(name, ""), parts[i + 1][0]) for i, (_, name) in enumerate(parts) if name is not None)
+    return parts[0][0], slots
 
 
 def template(text: str, types: dict[str, str]) -> Template:
@@ -113,42 +118,44 @@ def fill(
     const = tpl.const
     if const is not None:
         return const
-    rendered: list[str] = []
     complete: list[str] = []
+    # Sentences left out for a value still unknown: every other sentence is complete, so the
+    # text is made of these only when no sentence is.
+    dropped: list[str] = []
     stated: set[str] = set()
     for parts in tpl.sentences:
         if isinstance(parts, str):
-            rendered.append(parts)
             complete.append(parts)
             continue
-        out = []
+        head, slots = parts
+        out = [head]
         resting: list[str] = []
         unknown = False
-        for text, name, vtype in parts:
+        for name, vtype, text in slots:
+            value = env.get(name, _UNKNOWN)
+            if value.__class__ is Unknown:
+                out.append(_UNKNOWN_MARK)
+                unknown = True
+            else:
+                out.append(_shown(value, vtype))
             out.append(text)
-            if name is not None:
-                value = env.get(name, _UNKNOWN)
-                if value.__class__ is Unknown:
-                    out.append(_UNKNOWN_MARK)
-                    unknown = True
-                else:
-                    out.append(_shown(value, vtype))
-                if assumed_of is not None:
-                    resting += [f for f in assumed_of(name) if f not in resting]
+            if assumed_of is not None:
+                found = assumed_of(name)
+                if found:  # most values rest on no assumption: no list to build
+                    resting += [f for f in found if f not in resting]
         sentence = "".join(out)
         if unknown or _UNKNOWN_MARK in sentence:
             sentence = _PAREN_WITH_UNKNOWN.sub("", sentence)
             if _UNKNOWN_MARK in sentence:
-                rendered.append(sentence.replace(_UNKNOWN_MARK, "(unknown)"))
+                dropped.append(sentence.replace(_UNKNOWN_MARK, "(unknown)"))
                 continue
         if resting:
             new = [f for f in resting if f not in stated]
             if new:
                 stated.update(new)
                 sentence = with_assumptions(sentence, new, phrases or {})
-        rendered.append(sentence)
         complete.append(sentence)
-    return " ".join(complete or rendered)
+    return " ".join(complete or dropped)
 
 
 def render_advice(

@@ -165,15 +165,18 @@ def assemble(compiled: CompiledKnowledge, st: Static, run: RunResult) -> Explana
 
     def rests(key: str, found: list[str]) -> list[str]:
         for fact in found:
-            keys = affects.setdefault(fact, [])
-            if key not in keys:
+            keys = affects.get(fact)  # not setdefault: that builds a list even when one is there
+            if keys is None:
+                affects[fact] = [key]
+            elif key not in keys:
                 keys.append(key)
         return found
 
     value_key = st.value_key
 
     def placeholder(name: str) -> list[str]:
-        return rests(value_key.get(name, name), assumed.value(name))  # type: ignore[union-attr]
+        found = assumed.value(name)  # type: ignore[union-attr]
+        return rests(value_key.get(name, name), found) if found else found
 
     # Without assumptions nothing rests on one: no placeholder or outcome needs recording.
     of_value = placeholder if assumed is not None else None
