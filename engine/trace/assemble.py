@@ -124,25 +124,26 @@ def _why_not(st: Static, env: dict[str, Any], rule: RuleRow, res: dict[int, Any]
 def _undetermined(st: Static, env: dict[str, Any], rule: RuleRow, res: dict[int, Any], waits: Any, year: int) -> Undetermined:
     """A rule that could apply or not: its undecided conditions and the facts it waits on."""
     facts = st.facts
-    if rule.tree is None:
-        rows = [row for row in rule.flat if res[row.key][1].__class__ is Unknown]  # type: ignore[union-attr]
-    else:
-        rows = select_rows(rule.tree, res, WANT_UNKNOWN)
     checks = []
-    every: set[str] = set()
+    # Every fact it waits on, and those missing from a condition on a fact or value rather than
+    # on another rule's conclusion (the others it only inherits).
+    every: set[str] = set(waits & facts) if waits else set()
     own: set[str] = set()
-    for row in rows:
+    flat = rule.flat
+    for row in flat if flat is not None else select_rows(rule.tree, res, WANT_UNKNOWN):  # type: ignore[arg-type]
         left, holds = res[row.key]
+        if flat is not None and holds.__class__ is not Unknown:
+            continue
         check = _check(facts, env, row, left, holds, year)
         checks.append(check)
         if check.missing:
             every.update(check.missing)
             if not row.conclusion:
                 own.update(check.missing)
-    if waits:
-        every |= waits & facts
     missing = sorted(every)
-    return Undetermined(rule.id, rule.rule.title, missing, checks, sorted(every - own), rule.rule.topic)
+    # ``own`` is part of ``every``: when empty or all of it, no second sort is needed.
+    inherited = missing.copy() if not own else [] if len(own) == len(every) else sorted(every - own)
+    return Undetermined(rule.id, rule.rule.title, missing, checks, inherited, rule.rule.topic)
 
 
 def assemble(compiled: CompiledKnowledge, st: Static, run: RunResult) -> Explanation:
