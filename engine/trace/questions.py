@@ -63,12 +63,12 @@ def rank_questions(
         weight = importance[rule]
         # Squared share: a fact that alone settles a rule counts fully; one of n unknowns
         # that must all be answered counts 1/n² (answering it alone rarely settles the rule).
-        if item.inherited:
-            inherited = set(item.inherited)
-            weights = {f: INHERITED_WEIGHT if f in inherited else 1.0 for f in missing}
-            total = sum(weights.values())
-            for fact in missing:
-                share = weights[fact] / total
+        inherited = item.inherited
+        if inherited:
+            weights = [INHERITED_WEIGHT if f in inherited else 1.0 for f in missing]
+            total = sum(weights)
+            for fact, part in zip(missing, weights, strict=True):
+                share = part / total
                 scores[fact] = scores.get(fact, 0.0) + weight * share * share
         else:
             share = 1.0 / len(missing)
@@ -83,12 +83,15 @@ def rank_questions(
                 found.append(rule)
     if steps or not_fired or figures:
         _rank_assumed(compiled, scores, settles, steps or (), not_fired or (), figures or ())
-    ranked = sorted([(-round(score, 6), fact) for fact, score in scores.items()])
+    # The score rides along (never compared: facts are unique) so that it is not looked up again.
+    ranked = sorted([(-round(score, 6), fact, score) for fact, score in scores.items()])
     out = []
-    for _, fact in ranked:
+    for _, fact, score in ranked:
         text = asked.get(fact)
         if text is not None:
-            out.append(Question(fact, text[0], sorted(settles[fact]), round(scores[fact], 2), text[1]))
+            rules = settles[fact]
+            rules.sort()  # built here for this question alone: sorted in place, not copied
+            out.append(Question(fact, text[0], rules, round(score, 2), text[1]))
     return out
 
 
@@ -114,5 +117,8 @@ def _rank_assumed(
     for key, weight, facts in resting:
         for fact in facts:
             scores[fact] = scores.get(fact, 0.0) + ASSUMED_WEIGHT * weight / len(facts)
-            if key not in settles.setdefault(fact, []):
-                settles[fact].append(key)
+            found = settles.get(fact)  # not setdefault: that builds a list even when one is there
+            if found is None:
+                settles[fact] = [key]
+            elif key not in found:
+                found.append(key)
