@@ -101,3 +101,15 @@ def test_the_detector_catches_what_it_should():
     assert _problems("in March 2025 2025", True) == ["doubled word '2025 2025'"]
     assert _problems("see no-pretax-ira-by-dec31 here", False) == ["rule id 'no-pretax-ira-by-dec31'"]
     assert _problems("see no-pretax-ira-by-dec31 here", True) == []
+
+
+def test_a_threshold_not_computed_yet_reads_as_words():
+    # Pay of $0 is below the IRA limit whatever the catch-up (age not given): the rule applies,
+    # and the condition names the figure instead of printing "unknown" for it.
+    facts = {"tax_year": 2023, "filing_status": "married_filing_jointly", "compensation": 0, "spouse_compensation": 1000}
+    text = render_markdown(KB.explain(facts), KB.descriptions(), KB.questions(), "full")
+    assert (
+        "your compensation ($0) is below the year's IRA limit plus the age-50 catch-up for 2023, "
+        "whatever that figure turns out to be" in text
+    )
+    assert not re.search(r"\bunknown\b", text)

@@ -48,10 +48,16 @@ def describe_check(check: Check, descriptions: dict[str, str] | None = None, yea
     if op == "not":
         op, _, rest = ("not in", "", rest.partition(" ")[2])
     if check.threshold_name:
-        shown = format_value(check.threshold, check.value_type)
         where = (descriptions or {}).get(check.threshold_name, label(check.threshold_name))
         where = (where[0].lower() + where[1:]).rstrip(".") if where else where
-        tail = f"{shown} ({where}{', ' + str(year) if year else ''})"
+        when = f", {year}" if year else ""
+        if check.threshold is not None:
+            tail = f"{format_value(check.threshold, check.value_type)} ({where}{when})"
+        elif rest.startswith("no limit"):  # the trace's words for a threshold that does not apply
+            tail = f"no limit ({where}{when}: it does not apply)"
+        else:  # a figure not computed yet; a decided check holds for every value it can take
+            whose = f"{where} for {year}" if year else where
+            tail = f"{whose}, whatever that figure turns out to be" if check.holds is not None else f"{whose}, not known yet"
     elif rest in ("true", "false"):
         return f"{subject}: {value}"
     elif rest.startswith("[") and rest.endswith("]"):
