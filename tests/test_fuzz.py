@@ -62,7 +62,8 @@ def invalid_value(name: str) -> st.SearchStrategy[Any]:
         st.lists(st.integers(), min_size=1, max_size=2),
         st.dictionaries(st.text(max_size=3), st.integers(), min_size=1, max_size=2),
     )
-    words = st.text("abcxyz ", min_size=1, max_size=8).filter(lambda s: s.strip() not in ("", "yes", "no"))
+    # Not a spelling the yes/no reader accepts (CONTRACT §7.2: yes/no/y/n/true/false in any case).
+    words = st.text("abcxyz ", min_size=1, max_size=8).filter(lambda s: s.strip().lower() not in ("", "yes", "no", "y", "n"))
     if fact.type == "money":
         return st.one_of(
             st.integers(max_value=-1),
