@@ -29,6 +29,7 @@ with warnings.catch_warnings():
     from durable import engine as _durable
 
 from engine.errors import EngineFailure, InputError, KnowledgeError, Problem
+from engine.model.interned import Interned
 
 __all__ = ["RulesRuntime", "ChunkSpec", "encode_fact", "MAX_MAGNITUDE"]
 
@@ -83,18 +84,13 @@ class _Recorder:
 
 
 #: Encoded strings (enum answers and conclusion values repeat in every run), bounded.
-_STRINGS: dict[str, str] = {}
+_STRINGS: Interned[str, str] = Interned(lambda text: json.dumps(text, ensure_ascii=False), 4096)
 
 
 def _scalar(name: str, value: Any) -> str:
     cls = value.__class__
     if cls is str:
-        text = _STRINGS.get(value)
-        if text is None:
-            text = json.dumps(value, ensure_ascii=False)
-            if len(_STRINGS) < 4096:  # a memory bound; a dict is safe across threads
-                _STRINGS[value] = text
-        return text
+        return _STRINGS[value]
     if value is True:
         return "true"
     if value is False:

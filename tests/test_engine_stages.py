@@ -196,3 +196,16 @@ def test_an_explanation_does_not_depend_on_what_was_explained_before():
     for t in threads:
         t.join()
     assert [got[i] for i in range(len(threads))] == expected * 4
+
+
+def test_interned_tables_share_one_value_per_key_and_stay_bounded():
+    from engine.model.interned import Interned
+
+    made: list[int] = []
+    table: Interned[int, list[int]] = Interned(lambda key: made.append(key) or [key], 3)
+    first = table[1]
+    assert table[1] is first and made == [1]  # made once, then shared
+    for key in (2, 3, 4):  # the fourth key passes the bound: the table starts afresh
+        table[key]
+    assert len(table) == 1 and list(table) == [4] and made == [1, 2, 3, 4]
+    assert table[1] == [1] and table[1] is not first  # made again, saying the same

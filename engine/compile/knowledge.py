@@ -17,6 +17,7 @@ from engine.model import expr
 from engine.model.bounds import join, unknown_of
 from engine.model.conditions import PLACEHOLDER, leaves
 from engine.model.functions import FUNCTIONS
+from engine.model.interned import Interned
 from engine.model.knowledge import Group, Knowledge, Leaf, Rule
 from engine.model.order import dependency_order
 from engine.runtime import ChunkSpec, RulesRuntime
@@ -163,7 +164,7 @@ def compile_knowledge(knowledge: Knowledge) -> CompiledKnowledge:
         leaf_fns,
         rule_leaves,
         {c.rule.id: c.rule.importance for c in rules},
-        {name: unknown_of(f.type, name, f.min, f.max, f.values) for name, f in knowledge.facts.items() if not f.has_default},
+        unknown_facts,
         flags,
         right_names,
         {name: f.assume for name, f in knowledge.facts.items() if f.has_assume},
@@ -339,31 +340,26 @@ def _plan(knowledge: Knowledge) -> list[tuple[str, Callable[[dict[str, Any]], An
 
 def _by_param(name: str, by: str, table: dict[int, Any]) -> Callable[[dict[str, Any]], Any]:
     missing = expr.Unknown(frozenset([by]))
+
+    def unknown_key(key_year: tuple[expr.Unknown, int]) -> Any:
+        key, year = key_year
+        column, values = table[year], key.values or frozenset()  # lookup() passes keys with values
+        found = join(*(column.get(str(v)) for v in sorted(values, key=str)), *([None] if key.null else []))
+        if found.__class__ is expr.Unknown:
+            return expr.Unknown(found.missing | key.missing, found.lo, found.hi, found.values, found.null)
+        return found
+
     # Answers for unknown keys, by (key, year): an unknown key is one object from run to run
     # (an unknown fact, or a canonical derived value), a few distinct ones in all, and an
-    # Unknown compares by identity, so the key holds the very object. Bounded; a dict is safe
-    # across threads.
-    memo: dict[tuple[Any, int], Any] = {}
+    # Unknown compares by identity, so the key holds the very object.
+    answers: Interned[tuple[expr.Unknown, int], Any] = Interned(unknown_key, 256)
 
     def lookup(env: dict[str, Any]) -> Any:
         key = env.get(by, missing)  # absent means unknown; only an explicit null does not apply
         if key is None:
             return None
         if isinstance(key, expr.Unknown):
-            if key.values is None:
-                return key
-            year = env["tax_year"]
-            found = memo.get((key, year), missing)
-            if found is not missing:
-                return found
-            column = table[year]
-            found = join(*(column.get(str(v)) for v in sorted(key.values, key=str)), *([None] if key.null else []))
-            if found.__class__ is expr.Unknown:
-                found = expr.Unknown(found.missing | key.missing, found.lo, found.hi, found.values, found.null)
-            if len(memo) >= 256:
-                memo.clear()
-            memo[(key, year)] = found
-            return found
+            return key if key.values is None else answers[(key, env["tax_year"])]
         return table[env["tax_year"]].get(str(key))
 
     return lookup

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from engine.model.expr import Unknown
+from engine.model.interned import Interned
 
 __all__ = ["decide", "arith", "join", "join2", "bool_unknown", "canonical", "waiting", "BOUNDED", "span", "unknown_of"]
 
@@ -21,16 +22,16 @@ MAX_VALUES = 16
 _BOOLS = frozenset({True, False})
 
 
-#: One undecided yes/no per set of facts it waits on, so that the operations remembering their
-#: last operands by identity (engine.compile.formulas) meet the same object in every run.
-_YES_NO: dict[frozenset[str], Unknown] = {}
-
+#: One undecided yes/no, and one undetermined status, per set of facts it waits on, so that the
+#: operations remembering their last operands by identity (engine.compile.formulas) meet the
+#: same object in every run.
+_YES_NO: Interned[frozenset[str], Unknown] = Interned(lambda missing: Unknown(missing, values=_BOOLS, null=False), 4096)
+_WAITING: Interned[frozenset[str], Unknown] = Interned(Unknown, 4096)
 
 #: Unknown values met so far, by what they say (see :func:`canonical`), bounded; the objects
-#: kept (by identity: Unknown has no equality of its own); the undetermined statuses by facts.
+#: kept (by identity: Unknown has no equality of its own).
 _CANONICAL: dict[tuple[Any, ...], Unknown] = {}
 _SETTLED: set[Unknown] = set()
-_WAITING: dict[frozenset[str], Unknown] = {}
 
 
 def canonical(value: Unknown) -> Unknown:
@@ -64,24 +65,12 @@ def waiting(missing: frozenset[str]) -> Unknown:
     """An Unknown that knows nothing but the facts it waits on (a rule's undetermined status),
     one object per set of facts (as :func:`canonical`).
     """
-    found = _WAITING.get(missing)
-    if found is None:
-        found = Unknown(missing)
-        if len(_WAITING) >= 4096:  # a memory bound; a dict is safe across threads
-            _WAITING.clear()
-        _WAITING[missing] = found
-    return found
+    return _WAITING[missing]
 
 
 def bool_unknown(missing: frozenset[str]) -> Unknown:
     """An undecided yes/no: true or false, never "does not apply"."""
-    found = _YES_NO.get(missing)
-    if found is None:
-        found = Unknown(missing, values=_BOOLS, null=False)
-        if len(_YES_NO) >= 4096:  # a memory bound; a dict is safe across threads
-            _YES_NO.clear()
-        _YES_NO[missing] = found
-    return found
+    return _YES_NO[missing]
 
 
 def _number(value: Any) -> bool:
