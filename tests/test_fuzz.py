@@ -118,7 +118,19 @@ def _consistent(doc: dict[str, Any]) -> bool:
     return late <= total
 
 
-VALID_FACTS = ANY_VALID.filter(_consistent)
+def _aligned(doc: dict[str, Any]) -> dict[str, Any]:
+    """The facts a date fixes take the date's value: the age on December 31 is the one the birth
+    date gives, and the withdrawal date falls in the withdrawal year (each pair is refused otherwise)."""
+    doc = dict(doc)
+    if "birth_date" in doc and "age" in doc:
+        doc["age"] = doc["tax_year"] - dt.date.fromisoformat(doc["birth_date"]).year
+    if "planned_withdrawal_date" in doc and "planned_withdrawal_year" in doc:
+        day = dt.date.fromisoformat(doc["planned_withdrawal_date"])
+        doc["planned_withdrawal_date"] = day.replace(year=doc["planned_withdrawal_year"], day=min(day.day, 28)).isoformat()
+    return doc
+
+
+VALID_FACTS = ANY_VALID.map(_aligned).filter(_consistent)
 
 
 def _json(facts: dict[str, Any]) -> str:

@@ -46,10 +46,21 @@ def _consistent(raw: dict) -> bool:
     return raw.get("contribution_made_next_year", 0) <= raw.get("nondeductible_contribution", 10**9)
 
 
-COMPLETE = st.fixed_dictionaries({name: _value(fact) for name, fact in FACTS.items()}).filter(_consistent)
+def _aligned(raw: dict) -> dict:
+    """Facts a date fixes take the date's value (the pair is refused otherwise): the age on
+    December 31 is the birth date's, and the withdrawal date falls in the withdrawal year."""
+    raw = dict(raw)
+    if "birth_date" in raw and "age" in raw:
+        raw["age"] = raw["tax_year"] - int(raw["birth_date"][:4])
+    if "planned_withdrawal_date" in raw and "planned_withdrawal_year" in raw:
+        raw["planned_withdrawal_date"] = f"{raw['planned_withdrawal_year']}{raw['planned_withdrawal_date'][4:7]}-01"
+    return raw
+
+
+COMPLETE = st.fixed_dictionaries({name: _value(fact) for name, fact in FACTS.items()}).map(_aligned).filter(_consistent)
 PARTIAL = st.fixed_dictionaries(
     {"tax_year": _value(FACTS["tax_year"])}, optional={name: _value(f) for name, f in FACTS.items() if name != "tax_year"}
-).filter(_consistent)
+).map(_aligned).filter(_consistent)
 
 
 def _agree(raw):

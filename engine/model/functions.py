@@ -219,6 +219,11 @@ def conversion_clock_end(conversions: list, year: int, *this_year: Any) -> Any:
 _MONTHS = tuple(calendar.month_name)
 
 
+def year_of(date: str) -> int:
+    """The year of an ISO date: ``year_of("2031-05-17")`` is ``2031``."""
+    return _date(date).year
+
+
 def month_year(year: int, month: int) -> str:
     """A month as words: ``month_year(2026, 12)`` is ``'December 2026'``."""
     return f"{_MONTHS[int(month)]} {int(year)}"
@@ -239,6 +244,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "withdrawal_from_earnings": withdrawal_from_earnings,
     "conversion_clock_end": conversion_clock_end,
     "month_year": month_year,
+    "year_of": year_of,
 }
 
 #: Allowed argument counts (min, max); None = any number. Special forms live in expr.py.
@@ -261,6 +267,7 @@ ARITY: dict[str, tuple[int, int | None]] = {
     "known": (1, 1),
     "first_known": (1, None),
     "month_year": (2, 2),
+    "year_of": (1, 1),
 }
 
 #: One line per function, for ``rothkb show functions`` and the authoring guide.
@@ -276,6 +283,7 @@ DESCRIPTIONS: dict[str, str] = {
     "known": "known(x): true when x is known",
     "first_known": "first_known(a, b, ...): the first known value; when none is, all are asked for",
     "month_year": "month_year(year, month): the month in words, e.g. December 2026",
+    "year_of": "year_of(date): the year of a date, e.g. 2031 for 2031-05-17",
     "age_at_year_end": "age_at_year_end(birth_date, year): age on Dec 31 of year",
     "under_59_half": "under_59_half(birth_date, age, tax_year, year, date): under 59½ at a withdrawal",
     "qualified_year": "qualified_year(first_roth_year, birth_date, age, tax_year): first year a "

@@ -42,6 +42,7 @@ _RESULTS = {
     "withdrawal_from_recent_conversions": MONEY,
     "withdrawal_from_earnings": MONEY,
     "month_year": TEXT,
+    "year_of": NUMBER,
 }
 
 

@@ -135,6 +135,24 @@ def _cross_checks(doc: Any, facts: dict[str, Any], knowledge: Knowledge, path: s
                     f"{facts['birth_date']} makes you {year - born.year} on December 31, {year} (at most {oldest})",
                 )
             )
+        elif facts.get("age") is not None and facts["age"] != year - born.year:
+            line, col = mark_of(doc, "age")
+            problems.append(
+                Problem(
+                    path,
+                    line,
+                    col,
+                    "age",
+                    f"{facts['age']} does not match birth_date {facts['birth_date']}, which makes you {year - born.year} on "
+                    f"December 31, {year} (give one of them, or the age on that day)",
+                )
+            )
+    on_date, in_year = facts.get("planned_withdrawal_date"), facts.get("planned_withdrawal_year")
+    if on_date is not None and in_year is not None and dt.date.fromisoformat(on_date).year != in_year:
+        line, col = mark_of(doc, "planned_withdrawal_date")
+        problems.append(
+            Problem(path, line, col, "planned_withdrawal_date", f"{on_date} is not in planned_withdrawal_year {in_year}")
+        )
     later, total = facts.get("contribution_made_next_year"), facts.get("nondeductible_contribution")
     if later is not None and total is not None and later > total:
         line, col = mark_of(doc, "contribution_made_next_year")
