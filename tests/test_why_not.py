@@ -58,9 +58,13 @@ def _aligned(raw: dict) -> dict:
 
 
 COMPLETE = st.fixed_dictionaries({name: _value(fact) for name, fact in FACTS.items()}).map(_aligned).filter(_consistent)
-PARTIAL = st.fixed_dictionaries(
-    {"tax_year": _value(FACTS["tax_year"])}, optional={name: _value(f) for name, f in FACTS.items() if name != "tax_year"}
-).map(_aligned).filter(_consistent)
+PARTIAL = (
+    st.fixed_dictionaries(
+        {"tax_year": _value(FACTS["tax_year"])}, optional={name: _value(f) for name, f in FACTS.items() if name != "tax_year"}
+    )
+    .map(_aligned)
+    .filter(_consistent)
+)
 
 
 def _agree(raw):
