@@ -74,6 +74,10 @@ class ChunkSpec:
     #: (conclusion, value) pairs that rules of this chunk test; only those are asserted as
     #: facts, because durable_rules rejects a fact that no rule can match.
     consumes: frozenset[tuple[str, Any]] = frozenset()
+    #: The person-fact fields this chunk's conditions test (None: every field). Each ruleset is
+    #: given only these: durable_rules parses and indexes every field it is given, and a chunk
+    #: that tests a few names need not pay for the rest.
+    reads: frozenset[str] | None = None
 
 
 @dataclass
@@ -179,6 +183,7 @@ class RulesRuntime:
             definitions[chunk.name] = rules
         self._names = [chunk.name for chunk in chunks]
         self._consumes = [chunk.consumes for chunk in chunks]
+        self._reads = [chunk.reads for chunk in chunks]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)
             try:
@@ -200,18 +205,24 @@ class RulesRuntime:
             EngineFailure: the engine reported an error or an action failed.
 
         """
-        # The person's fields are the same in every ruleset: written once, the session id added
-        # per ruleset (the same text as encoding dict(person, t=..., id=..., sid=...) each time).
-        prefix = None
-        if "t" not in person and "id" not in person and "sid" not in person:
-            try:
-                prefix = _encode(person)[:-1] + ("," if person else "")
-            except _Unfit as exc:
-                self._refuse(exc)
+        # A chunk's fields are written once, the session id added per ruleset (the same text as
+        # encoding dict(fields, t=..., id=..., sid=...) each time). Every chunk's are written
+        # before any runs, so that a value unfit for the engine is refused before it starts.
+        reserved = "t" in person or "id" in person or "sid" in person
+        parts = []
+        for reads in self._reads:
+            fields = person if reads is None else {k: v for k, v in person.items() if k in reads}
+            prefix = None
+            if not reserved:
+                try:
+                    prefix = _encode(fields)[:-1] + ("," if fields else "")
+                except _Unfit as exc:
+                    self._refuse(exc)
+            parts.append((fields, prefix))
         with self._lock:
             rec = _Recorder()
-            for ruleset, consumes in zip(self._rulesets, self._consumes, strict=True):
-                self._run_chunk(ruleset, person, prefix, rec, consumes)
+            for ruleset, consumes, (fields, prefix) in zip(self._rulesets, self._consumes, parts, strict=True):
+                self._run_chunk(ruleset, fields, prefix, rec, consumes)
             return rec.order, rec.concluded
 
     def _run_chunk(

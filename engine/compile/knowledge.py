@@ -150,6 +150,7 @@ def compile_knowledge(knowledge: Knowledge) -> CompiledKnowledge:
                 if leaf.conclusion
                 for value in _literal_values(leaf.right)
             ),
+            reads=_person_reads(part, flags),
         )
         for i, (part, conditions) in enumerate(_chunks(rules, flags))
     ]
@@ -517,6 +518,21 @@ def _person_expr(cond: Any, flags: dict[int, str]) -> dict[str, Any]:
     if cond.op == "all":
         return _and(parts)
     return {"$or": parts} if len(parts) > 1 else parts[0]
+
+
+def _person_reads(part: list[CompiledRule], flags: dict[int, str]) -> frozenset[str]:
+    """The person-fact fields a chunk's conditions test: each condition's name, the value it is
+    compared with (tested for existence too), and its decided-by-bounds flag.
+    """
+    reads: set[str] = set()
+    for crule in part:
+        for leaf in leaves(crule.rule.when):
+            if not leaf.conclusion:
+                reads.add(leaf.name)
+                reads |= expr.names_in(leaf.right)
+                if id(leaf) in flags:
+                    reads.add(flags[id(leaf)])
+    return frozenset(reads)
 
 
 def _durable_conditions(rule: Rule, flags: dict[int, str]) -> list[dict[str, Any]]:
