@@ -17,7 +17,6 @@ Wall-clock time per ``compute_env`` call (``perf_counter`` around that call only
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from collections.abc import Callable
@@ -27,14 +26,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
-from situations import generate  # noqa: E402
+from situations import count_and_rounds, generate  # noqa: E402
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--count", type=int, default=1000)
-    parser.add_argument("--rounds", type=int, default=5)
-    args = parser.parse_args()
+    args = count_and_rounds(__doc__)
 
     from engine import load_knowledge
     from engine.run.evaluate import _with_assumptions, compute_env, person_fact, rule_statuses, run, waiting_on

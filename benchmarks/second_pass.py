@@ -20,7 +20,6 @@ The configurations are interleaved in chunks of 50 situations and each reading i
 
 from __future__ import annotations
 
-import argparse
 import gc
 import sys
 import time
@@ -31,7 +30,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
-from situations import generate  # noqa: E402
+from situations import count_and_rounds, generate  # noqa: E402
 from stages import timed  # noqa: E402
 
 cpu = time.process_time
@@ -46,10 +45,7 @@ def _loop(fn: Callable[[Any], Any], items: list[Any]) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--count", type=int, default=1000)
-    parser.add_argument("--rounds", type=int, default=5)
-    args = parser.parse_args()
+    args = count_and_rounds(__doc__)
 
     import engine.run.evaluate as evaluate
     import engine.trace.assemble as assemble

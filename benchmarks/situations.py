@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import random
 from typing import Any
 
@@ -53,3 +54,11 @@ def generate(count: int, seed: int = 7, known: float = 0.6) -> list[dict[str, An
     """``count`` situations, the same ones for the same seed (``known``: see :func:`situation`)."""
     rng = random.Random(seed)  # noqa: S311 - benchmark data, not security
     return [situation(rng, known) for _ in range(count)]
+
+
+def count_and_rounds(doc: str, count: int = 1000, rounds: int = 5) -> argparse.Namespace:
+    """The ``--count``/``--rounds`` options of a benchmark whose description is ``doc``'s first line."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--count", type=int, default=count)
+    parser.add_argument("--rounds", type=int, default=rounds)
+    return parser.parse_args()
