@@ -9,6 +9,7 @@ import pytest
 
 from engine import InputError, load_knowledge
 from engine.compile.formulas import compile_expr
+from engine.errors import EngineFailure
 from engine.load.yamlio import parse_yaml
 from engine.model.expr import ParseError, Unknown, parse
 from engine.model.functions import FUNCTIONS
@@ -84,6 +85,20 @@ def test_runtime_dedupes_or_chains_and_isolates_sessions():
     for _ in range(1500):  # more than the engine's 1024 live sessions: each one is deleted
         assert runtime.run({"a": 0}) == ([], [])  # nothing matched: no rule fired, no crash
     assert runtime.run({"a": 5})[0] == ["either", "chained"]  # no state left from earlier runs
+
+
+def test_runtime_gives_each_chunk_only_the_fields_it_reads_and_refuses_unfit_values_first():
+    def chunk(name: str, field: str) -> ChunkSpec:
+        cond = {"m": {"$and": [{"t": "p"}, {"$gt": {field: 1}}]}}
+        return ChunkSpec(name, {f"{name}-rule": [cond]}, {}, {f"{name}-rule": 1}, reads=frozenset({field}))
+
+    runtime = RulesRuntime([chunk("first", "a"), chunk("second", "b")])
+    assert runtime.run({"a": 5, "b": 5}) == (["first-rule", "second-rule"], [])
+    assert runtime.run({"a": 0, "b": 5}) == (["second-rule"], [])
+    # A value the engine cannot take, read only by the second chunk, is refused all the same.
+    with pytest.raises(EngineFailure, match=r"^b: the rules engine cannot take inf"):
+        runtime.run({"a": 5, "b": float("inf")})
+    assert runtime.run({"a": 5, "b": 0}) == (["first-rule"], [])  # and nothing was left behind
 
 
 def test_runtime_is_safe_under_threads():

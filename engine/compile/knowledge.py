@@ -119,7 +119,10 @@ def compile_knowledge(knowledge: Knowledge) -> CompiledKnowledge:
     strata = _strata(knowledge, producers)
     ordered = sorted(knowledge.rules, key=lambda r: (strata[r.id], -r.importance, r.id))
     rules = [CompiledRule(rule, strata[rule.id], i + 1) for i, rule in enumerate(ordered)]
-    names: set[str] = set()
+    # Per rule: the person-fact fields its conditions test (names, the names they are compared
+    # with, the decided-by-bounds flags); each chunk is given the union over its rules.
+    reads: dict[str, set[str]] = {}
+    tested: set[str] = set()  # the names (without the flags): the values durable_rules is given
     leaf_fns: dict[int, Callable[[dict[str, Any]], tuple[Any, Any]]] = {}
     flags: dict[int, str] = {}
     right_names: dict[int, str] = {}
@@ -127,6 +130,7 @@ def compile_knowledge(knowledge: Knowledge) -> CompiledKnowledge:
         name: unknown_of(f.type, name, f.min, f.max, f.values) for name, f in knowledge.facts.items() if not f.has_default
     }
     for crule in rules:
+        names = reads[crule.rule.id] = set()
         for leaf in leaves(crule.rule.when):
             if not leaf.conclusion:
                 names.add(leaf.name)
@@ -136,6 +140,8 @@ def compile_knowledge(knowledge: Knowledge) -> CompiledKnowledge:
                     right_names[id(leaf)] = leaf.right.name
                 if _may_be_settled(leaf, unknown_facts, leaf_fns[id(leaf)]):
                     flags[id(leaf)] = f"_b{len(flags)}"
+        tested |= names
+        names.update(flags[id(leaf)] for leaf in leaves(crule.rule.when) if id(leaf) in flags)
     rule_leaves = tuple((c, tuple(leaves(c.rule.when))) for c in rules)
     chunks = [
         ChunkSpec(
@@ -150,7 +156,7 @@ def compile_knowledge(knowledge: Knowledge) -> CompiledKnowledge:
                 if leaf.conclusion
                 for value in _literal_values(leaf.right)
             ),
-            reads=_person_reads(part, flags),
+            reads=frozenset().union(*(reads[c.rule.id] for c in part)),
         )
         for i, (part, conditions) in enumerate(_chunks(rules, flags))
     ]
@@ -160,7 +166,7 @@ def compile_knowledge(knowledge: Knowledge) -> CompiledKnowledge:
         plan,
         year_params,
         rules,
-        tuple(sorted(names)),
+        tuple(sorted(tested)),
         RulesRuntime(chunks, _origins(knowledge), frozenset(knowledge.facts)),
         leaf_fns,
         rule_leaves,
@@ -518,21 +524,6 @@ def _person_expr(cond: Any, flags: dict[int, str]) -> dict[str, Any]:
     if cond.op == "all":
         return _and(parts)
     return {"$or": parts} if len(parts) > 1 else parts[0]
-
-
-def _person_reads(part: list[CompiledRule], flags: dict[int, str]) -> frozenset[str]:
-    """The person-fact fields a chunk's conditions test: each condition's name, the value it is
-    compared with (tested for existence too), and its decided-by-bounds flag.
-    """
-    reads: set[str] = set()
-    for crule in part:
-        for leaf in leaves(crule.rule.when):
-            if not leaf.conclusion:
-                reads.add(leaf.name)
-                reads |= expr.names_in(leaf.right)
-                if id(leaf) in flags:
-                    reads.add(flags[id(leaf)])
-    return frozenset(reads)
 
 
 def _durable_conditions(rule: Rule, flags: dict[int, str]) -> list[dict[str, Any]]:
